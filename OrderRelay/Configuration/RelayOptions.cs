@@ -1,0 +1,44 @@
+namespace OrderRelay.Configuration;
+
+/// <summary>The <c>Relay</c> configuration section. Defaults are the documented ones.</summary>
+internal sealed class RelayOptions
+{
+    public const string SectionName = "Relay";
+
+    public int Port { get; set; } = 8080;
+
+    public string Bind { get; set; } = "127.0.0.1";
+
+    public string Path { get; set; } = "/";
+
+    public string Store { get; set; } = StoreKinds.Memory;
+
+    public int MaxMessageBytes { get; set; } = 65_536;
+
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a peer gets to answer our close frame before its socket is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int SubscriberQueueLimit { get; set; } = 1024;
+
+    /// <summary>Orders kept for replay (and idempotency keys with them) by the memory store.</summary>
+    public int HistoryLimit { get; set; } = 100_000;
+
+    /// <summary>Merchants whose delivery and confirmation state is remembered.</summary>
+    public int MerchantLimit { get; set; } = 100_000;
+
+    public string MerchantField { get; set; } = "merchant_id";
+
+    /// <summary>Optional rolling log file path; empty logs to the console only.</summary>
+    public string LogFile { get; set; } = "";
+}
+
+internal static class StoreKinds
+{
+    public const string Memory = "memory";
+}

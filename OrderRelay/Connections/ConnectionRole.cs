@@ -1,0 +1,7 @@
+namespace OrderRelay.Connections;
+
+internal static class ConnectionRole
+{
+    public const string Publisher = "publisher";
+    public const string Subscriber = "subscriber";
+}

@@ -1,0 +1,221 @@
+using OrderRelay.Core;
+using OrderRelay.Protocol;
+
+namespace OrderRelay.Connections;
+
+internal sealed partial class RelayConnection
+{
+    private async Task<ReceiveEnding> ReceiveLoopAsync()
+    {
+        try
+        {
+            if (!await HandshakeAsync().ConfigureAwait(false))
+            {
+                return await DrainAfterRefusalAsync().ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                using var message = await _receiver.ReceiveAsync().ConfigureAwait(false);
+                switch (message.Kind)
+                {
+                    case InboundKind.Close:
+                        return _closeRequest is null ? ReceiveEnding.PeerClosed : ReceiveEnding.ClosedByRelay;
+                    case InboundKind.Binary:
+                        RequestClose(CloseRequest.WithError(CloseCodes.BinaryFrame, ErrorCodes.BadFrame, "Binary frames are not accepted; send JSON in text frames."));
+                        return await DrainAfterRefusalAsync().ConfigureAwait(false);
+                    case InboundKind.TooLargeForTransport:
+                        RequestClose(CloseRequest.WithError(CloseCodes.TooLarge, ErrorCodes.TooLarge,
+                            $"A message of more than {_receiver.TransportLimit} bytes is not read; the limit is {Options.MaxMessageBytes}."));
+                        return await DrainAfterRefusalAsync().ConfigureAwait(false);
+                    case InboundKind.TooLarge:
+                        await ReplyErrorAsync(ErrorCodes.TooLarge, $"The message is over the {Options.MaxMessageBytes}-byte limit and was dropped.",
+                            ClientFrameParser.TryReadLeadingId(message.Payload)).ConfigureAwait(false);
+                        break;
+                    default:
+                        await HandleFrameAsync(message.Payload).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (IsTransportEnding(ex))
+        {
+            return ReceiveEnding.PeerVanished;
+        }
+    }
+
+    /// <summary>Keeps reading after the relay refused the peer, so its close frame is seen.</summary>
+    private async Task<ReceiveEnding> DrainAfterRefusalAsync()
+    {
+        if (_socket.State is System.Net.WebSockets.WebSocketState.Open or System.Net.WebSockets.WebSocketState.CloseSent)
+        {
+            await _receiver.DrainUntilCloseAsync().ConfigureAwait(false);
+        }
+
+        return ReceiveEnding.ClosedByRelay;
+    }
+
+    /// <summary>Waits for <c>hello</c> within the handshake timeout and sets the role; false when refused.</summary>
+    private async Task<bool> HandshakeAsync()
+    {
+        using var timeout = new CancellationTokenSource(Options.HandshakeTimeout, _services.Time);
+        var first = _receiver.ReceiveAsync().AsTask();
+        var waited = await Task.WhenAny(first, Task.Delay(Timeout.InfiniteTimeSpan, timeout.Token)).ConfigureAwait(false);
+        if (waited != first)
+        {
+            RequestClose(CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.HandshakeTimeout,
+                $"No hello within {Options.HandshakeTimeout.TotalSeconds:0.###} s."));
+            // The receive already under way finishes first; whatever it brings is ignored.
+            (await first.ConfigureAwait(false)).Dispose();
+            return false;
+        }
+
+        using var message = await first.ConfigureAwait(false);
+        if (message.Kind == InboundKind.Close)
+        {
+            RequestClose(CloseRequest.Normal);
+            return false;
+        }
+
+        var frame = message.Kind == InboundKind.Text ? _services.Parser.Parse(message.Payload) : null;
+        if (frame is null || frame.ProblemCode == ErrorCodes.BadJson || frame.Type != "hello")
+        {
+            RequestClose(CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.HandshakeRequired,
+                "The first frame must be {\"type\":\"hello\",\"role\":\"publisher\"|\"subscriber\"}."));
+            return false;
+        }
+
+        if (frame.ProblemCode is { } problem)
+        {
+            RequestClose(CloseRequest.WithError(CloseCodes.Policy, problem, frame.ProblemMessage!));
+            return false;
+        }
+
+        switch (frame.Role)
+        {
+            case ConnectionRole.Publisher:
+                BecomePublisher();
+                return true;
+            case ConnectionRole.Subscriber:
+                BecomeSubscriber(frame);
+                return true;
+            default:
+                RequestClose(CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.BadFrame, "\"role\" must be \"publisher\" or \"subscriber\"."));
+                return false;
+        }
+    }
+
+    private void BecomePublisher()
+    {
+        Role = ConnectionRole.Publisher;
+        Metrics.Connections.WithLabels(Role).Inc();
+        _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null)));
+        LogHello(Role, "*", since: null);
+    }
+
+    private void BecomeSubscriber(ClientFrame hello)
+    {
+        Role = ConnectionRole.Subscriber;
+        Metrics.Connections.WithLabels(Role).Inc();
+        var filter = hello.Merchants is { } merchants ? MerchantFilter.For(merchants) : MerchantFilter.Everything;
+        var start = Relay.PlanSubscription(hello.Since, hello.Epoch);
+        _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, start.WelcomeSeq,
+            filter.IsEverything ? null : filter.Merchants, start.Recovered)));
+        _subscriber = new Subscriber(Id, filter, _outbound);
+        _catchUp = CatchUpAsync(_subscriber, start);
+        LogHello(Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
+    }
+
+    private async Task CatchUpAsync(Subscriber subscriber, SubscriptionStart start)
+    {
+        try
+        {
+            await Relay.CatchUpAndGoLiveAsync(subscriber, start.ReplayAfterSeq, start.IsResume, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended during replay.
+        }
+        catch (Exception ex)
+        {
+            LogCatchUpFailed(ex);
+            RequestClose(CloseRequest.WithError(CloseCodes.InternalError, ErrorCodes.InternalError,
+                "The relay could not replay history; reconnect with since.", drainFirst: false));
+        }
+    }
+
+    private ValueTask HandleFrameAsync(ReadOnlySpan<byte> payload)
+    {
+        var frame = _services.Parser.Parse(payload);
+        if (frame.ProblemCode is { } problem)
+        {
+            return ReplyErrorAsync(problem, frame.ProblemMessage!, frame.Id);
+        }
+
+        return frame.Type switch
+        {
+            "publish" when Role == ConnectionRole.Publisher => PublishAsync(frame, payload),
+            "publish" => ReplyErrorAsync(ErrorCodes.NotAllowed, "Subscribers cannot publish; connect with role \"publisher\".", frame.Id),
+            "ack" when Role == ConnectionRole.Subscriber => ConfirmAsync(frame),
+            "ack" => ReplyErrorAsync(ErrorCodes.NotAllowed, "Only subscribers confirm orders with ack.", frame.Id),
+            "ping" => ReplyAsync(FrameEncoder.Pong),
+            "hello" => ReplyErrorAsync(ErrorCodes.NotAllowed, "This connection has already said hello.", frame.Id),
+            _ => ReplyErrorAsync(ErrorCodes.UnknownType, $"Unknown frame type \"{frame.Type}\".", frame.Id),
+        };
+    }
+
+    /// <summary>Hands a publish to the sequencer and queues its answer in arrival order; never waits for the answer itself.</summary>
+    private ValueTask PublishAsync(ClientFrame frame, ReadOnlySpan<byte> payload)
+    {
+        switch (frame.Order)
+        {
+            case OrderField.Missing:
+                return ReplyErrorAsync(ErrorCodes.BadFrame, "A publish needs an \"order\" object.", frame.Id);
+            case OrderField.NotAnObject:
+                return ReplyErrorAsync(ErrorCodes.BadFrame, "\"order\" must be a JSON object.", frame.Id);
+        }
+
+        var request = new PublishRequest(frame.Id, frame.OrderMerchantId, payload[frame.OrderRange].ToArray());
+        return SubmitAsync(request, frame.Id);
+    }
+
+    private async ValueTask SubmitAsync(PublishRequest request, string? id)
+    {
+        try
+        {
+            await Relay.SubmitAsync(request, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (PublishFailedException ex)
+        {
+            await ReplyErrorAsync(ex.ErrorCode, ex.Message, id).ConfigureAwait(false);
+            return;
+        }
+
+        await ReplyAsync(new PendingReply(request.Task, id, Metrics)).ConfigureAwait(false);
+    }
+
+    private async ValueTask ConfirmAsync(ClientFrame frame)
+    {
+        if (frame.Seq is not { } seq)
+        {
+            await ReplyErrorAsync(ErrorCodes.BadFrame, "An ack needs \"seq\", the newest order shown.", frame.Id).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await Relay.ConfirmAsync(_subscriber!, seq, _lifetime.Token).ConfigureAwait(false))
+        {
+            await ReplyErrorAsync(ErrorCodes.BadFrame, $"seq {seq} has not been assigned yet.", frame.Id).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask ReplyErrorAsync(string code, string message, string? id)
+    {
+        Metrics.Errors.WithLabels(code).Inc();
+        LogRefusedFrame(code);
+        return ReplyAsync(FrameEncoder.Error(code, message, id));
+    }
+
+    /// <summary>Queues an answer, waiting for room: only this peer's own reading speed can slow it.</summary>
+    private async ValueTask ReplyAsync(OutboundFrame frame) =>
+        await _outbound.EnqueueAsync(frame, _lifetime.Token).ConfigureAwait(false);
+}

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using OrderRelay.Configuration;
+using OrderRelay.Core;
+using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+
+namespace OrderRelay.Connections;
+
+/// <summary>
+/// One WebSocket peer: a receive loop that reads frames and a send loop that drains the
+/// bounded outgoing queue, the only writer to the socket. Whichever ends first decides how
+/// the connection closes; the other gets <c>CloseTimeout</c> before the socket is aborted.
+/// </summary>
+internal sealed partial class RelayConnection
+{
+    private readonly WebSocket _socket;
+    private readonly RelayConnectionServices _services;
+    private readonly ILogger _logger;
+    private readonly MessageReceiver _receiver;
+    private readonly OutboundQueue _outbound;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CloseRequest? _closeRequest;
+    private ITimer? _abortTimer;
+    private Subscriber? _subscriber;
+    private Task _catchUp = Task.CompletedTask;
+
+    public RelayConnection(WebSocket socket, string id, RelayConnectionServices services)
+    {
+        _socket = socket;
+        _services = services;
+        Id = id;
+        _logger = services.Logger;
+        _receiver = new MessageReceiver(socket, Options.MaxMessageBytes);
+        _outbound = new OutboundQueue(Options.SubscriberQueueLimit);
+        _outbound.Overflowed.ContinueWith(
+            static (_, state) => ((RelayConnection)state!).RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
+                ErrorCodes.SlowConsumer, "You fell too far behind; reconnect with since to get what you missed.", drainFirst: false)),
+            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public string Id { get; }
+
+    /// <summary>The role named in <c>hello</c>; null until then.</summary>
+    public string? Role { get; private set; }
+
+    /// <summary>Completes when both loops have ended and the connection is cleaned up.</summary>
+    public Task Completion => _completion.Task;
+
+    private RelayOptions Options => _services.Options;
+
+    private Relay Relay => _services.Relay;
+
+    private RelayMetrics Metrics => _services.Metrics;
+
+    public async Task RunAsync()
+    {
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = Id });
+        var sending = SendLoopAsync();
+        try
+        {
+            var ending = await ReceiveLoopAsync().ConfigureAwait(false);
+            OnReceiveEnded(ending);
+            await sending.ConfigureAwait(false);
+        }
+        finally
+        {
+            await _lifetime.CancelAsync().ConfigureAwait(false);
+            await _catchUp.ConfigureAwait(false);
+            if (_subscriber is { } subscriber)
+            {
+                Relay.Unsubscribe(subscriber);
+            }
+
+            if (Role is { } role)
+            {
+                Metrics.Connections.WithLabels(role).Dec();
+            }
+
+            _abortTimer?.Dispose();
+            _lifetime.Dispose();
+            LogClosed(Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Asks the connection to close with <c>server_shutdown</c> (1001) once queued frames are out.</summary>
+    public void Shutdown() =>
+        RequestClose(CloseRequest.WithError(CloseCodes.Shutdown, ErrorCodes.ServerShutdown, "The relay is shutting down; reconnect with since."));
+
+    /// <summary>The one place a receive loop's ending becomes a close.</summary>
+    private void OnReceiveEnded(ReceiveEnding ending)
+    {
+        switch (ending)
+        {
+            case ReceiveEnding.PeerClosed:
+                RequestClose(CloseRequest.Normal);
+                break;
+            case ReceiveEnding.PeerVanished:
+                Abort();
+                break;
+            case ReceiveEnding.ClosedByRelay:
+                break;
+            default:
+                throw new UnreachableException(ending.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Starts closing: the first request wins. The queue stops taking frames, the send loop
+    /// sends the error and close frames, and a timer aborts the socket if the peer stalls.
+    /// </summary>
+    private void RequestClose(CloseRequest request)
+    {
+        if (Interlocked.CompareExchange(ref _closeRequest, request, null) is not null)
+        {
+            return;
+        }
+
+        if (request.ErrorCode is { } code)
+        {
+            Metrics.Errors.WithLabels(code).Inc();
+            LogClosing(code, request.Code);
+        }
+
+        _outbound.Complete();
+        var allowance = request.DrainFirst ? Options.CloseTimeout * 2 : Options.CloseTimeout;
+        _abortTimer = _services.Time.CreateTimer(static state => ((RelayConnection)state!).Abort(), this, allowance, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Abort()
+    {
+        _socket.Abort();
+        _outbound.Complete();
+        try
+        {
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished cleaning up first; nothing is left to cancel.
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await DrainQueueAsync().ConfigureAwait(false);
+            if (_closeRequest is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                if (close.ErrorFrame is { } error && _socket.State == WebSocketState.Open)
+                {
+                    await _socket.SendAsync(error, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await _socket.CloseOutputAsync(close.Code, close.ErrorCode, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsTransportEnding(ex))
+        {
+            // The peer is gone: the receive loop will see it too.
+            Abort();
+        }
+    }
+
+    private async Task DrainQueueAsync()
+    {
+        var reader = _outbound.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var frame))
+            {
+                if (_closeRequest is { DrainFirst: false })
+                {
+                    return;
+                }
+
+                await SendFrameAsync(frame).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask SendFrameAsync(OutboundFrame frame)
+    {
+        switch (frame)
+        {
+            case OrderRecord order:
+                await SendTextAsync(order.Frame).ConfigureAwait(false);
+                order.Merchant?.MarkDelivered(order.Seq);
+                Metrics.Deliveries.Inc();
+                Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(order.AcceptedTimestamp).TotalSeconds);
+                break;
+            case ControlFrame control:
+                await SendTextAsync(control.Bytes).ConfigureAwait(false);
+                break;
+            case PendingReply reply:
+                await SendTextAsync(await reply.EncodeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+                break;
+            default:
+                throw new UnreachableException(frame.GetType().Name);
+        }
+    }
+
+    private ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8) =>
+        _socket.SendAsync(utf8, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+    private static bool IsTransportEnding(Exception ex) =>
+        ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+using OrderRelay.Configuration;
+using OrderRelay.Core;
+using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+
+namespace OrderRelay.Connections;
+
+/// <summary>What every connection shares, gathered so a connection is created with one argument.</summary>
+internal sealed record RelayConnectionServices(
+    RelayOptions Options,
+    Relay Relay,
+    ClientFrameParser Parser,
+    RelayMetrics Metrics,
+    ILogger<RelayConnection> Logger,
+    TimeProvider Time);

@@ -1,0 +1,70 @@
+using System.Threading.Channels;
+
+namespace OrderRelay.Core;
+
+/// <summary>
+/// A connection's bounded outgoing queue with a single reader, its send loop.
+/// Fan-out never waits on it: a full queue marks the subscriber as a slow consumer.
+/// </summary>
+internal sealed class OutboundQueue
+{
+    private readonly Channel<OutboundFrame> _channel;
+    private readonly TaskCompletionSource _overflowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _completed;
+
+    public OutboundQueue(int capacity)
+    {
+        Capacity = capacity;
+        _channel = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public int Capacity { get; }
+
+    public ChannelReader<OutboundFrame> Reader => _channel.Reader;
+
+    public int FreeSpace => Capacity - _channel.Reader.Count;
+
+    /// <summary>Completes when a non-waiting write found the queue full.</summary>
+    public Task Overflowed => _overflowed.Task;
+
+    /// <summary>
+    /// Queues without waiting; false (and <see cref="Overflowed"/> signalled) when the queue
+    /// is full. A queue already completed takes the frame as moot: its connection is closing.
+    /// </summary>
+    public bool TryEnqueue(OutboundFrame frame)
+    {
+        if (_channel.Writer.TryWrite(frame) || _completed)
+        {
+            return true;
+        }
+
+        _overflowed.TrySetResult();
+        return false;
+    }
+
+    /// <summary>Queues, waiting for room; for paths that may be slowed by this connection alone.</summary>
+    public async ValueTask<bool> EnqueueAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    {
+        while (await _channel.Writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_channel.Writer.TryWrite(frame))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>No more frames will be accepted; the send loop drains what is queued.</summary>
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+    }
+}

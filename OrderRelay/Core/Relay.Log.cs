@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrderRelay.Core;
+
+internal sealed partial class Relay
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Order journal open in epoch {Epoch} at seq {Seq}")]
+    private partial void LogJournalOpened(string epoch, long seq);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "The store failed to append a batch of {Count} publishes; none was acknowledged")]
+    private partial void LogStoreAppendFailed(Exception exception, int count);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Subscriber {ConnectionId} fell {Limit} frames behind and is dropped as a slow consumer")]
+    private partial void LogSlowConsumer(string connectionId, int limit);
+}

@@ -1,0 +1,381 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrderRelay.Configuration;
+using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+using OrderRelay.Storage;
+
+namespace OrderRelay.Core;
+
+/// <summary>
+/// The relay core: sequences publishes through the store, fans each order out to the
+/// subscribers entitled to it, and brings (re)connecting subscribers up to date with no
+/// gap and no duplicate. Knows nothing of sockets: subscribers are queues.
+/// </summary>
+internal sealed partial class Relay : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+    private const int ReplayPageSize = 256;
+    private const int PublishQueueLimit = 8192;
+
+    private readonly IOrderStore _store;
+    private readonly RelayMetrics _metrics;
+    private readonly ILogger<Relay> _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<PublishRequest> _publishes;
+
+    // Guards fan-out, the live subscriber sets, the recent-orders ring and the ledger,
+    // so that going live and fanning out can never interleave.
+    private readonly Lock _gate = new();
+    private readonly HashSet<Subscriber> _everyMerchant = [];
+    private readonly Dictionary<string, List<Subscriber>> _byMerchant = new(StringComparer.Ordinal);
+    private readonly RecentOrders _recent;
+    private readonly MerchantLedger _ledger;
+    private long _lastSeq;
+    private Task _sequencer = Task.CompletedTask;
+
+    public Relay(IOrderStore store, RelayOptions options, RelayMetrics metrics, ILogger<Relay> logger, TimeProvider time)
+    {
+        _store = store;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _recent = new RecentOrders(options.SubscriberQueueLimit);
+        _ledger = new MerchantLedger(options.MerchantLimit);
+        _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string Epoch { get; private set; } = "";
+
+    public long LastSeq => Volatile.Read(ref _lastSeq);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var state = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        Epoch = state.Epoch;
+        lock (_gate)
+        {
+            _lastSeq = state.LastSeq;
+            _recent.Reset(state.LastSeq);
+        }
+
+        LogJournalOpened(state.Epoch, state.LastSeq);
+        _sequencer = Task.Run(RunSequencerAsync, CancellationToken.None);
+    }
+
+    /// <summary>Stops taking publishes and waits until every queued one is answered.</summary>
+    public async Task StopAsync()
+    {
+        _publishes.Writer.TryComplete();
+        await _sequencer.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Queues a publish for sequencing, waiting while the sequencer is saturated; the
+    /// request's task completes once the order is stored and fanned out.
+    /// </summary>
+    public async ValueTask SubmitAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _publishes.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new PublishFailedException(ErrorCodes.ServerShutdown, "The relay is shutting down.");
+        }
+    }
+
+    /// <summary>
+    /// Decides where a subscriber starts: after <paramref name="since"/> when it is still
+    /// replayable, from the oldest kept order when the client's position means nothing here.
+    /// </summary>
+    public SubscriptionStart PlanSubscription(long? since, string? clientEpoch)
+    {
+        var newest = LastSeq;
+        if (since is not { } seen)
+        {
+            return new SubscriptionStart(newest, Recovered: true, ReplayAfterSeq: newest, IsResume: false);
+        }
+
+        var sameSequence = (clientEpoch is null || clientEpoch == Epoch) && seen <= newest;
+        if (!sameSequence)
+        {
+            return new SubscriptionStart(newest, Recovered: false, ReplayAfterSeq: 0, IsResume: true);
+        }
+
+        var recovered = seen + 1 >= _store.FirstRetainedSeq;
+        return new SubscriptionStart(newest, recovered, ReplayAfterSeq: seen, IsResume: true);
+    }
+
+    /// <summary>
+    /// Queues for <paramref name="subscriber"/> every order after <paramref name="afterSeq"/> it may
+    /// see, paging from the store, then adds it to live fan-out under the fan-out lock, so
+    /// that the seam between the two has no gap and no duplicate.
+    /// </summary>
+    public async Task CatchUpAndGoLiveAsync(Subscriber subscriber, long afterSeq, bool isResume, CancellationToken cancellationToken)
+    {
+        var cursor = afterSeq;
+        var seam = new List<OrderRecord>();
+        while (true)
+        {
+            lock (_gate)
+            {
+                seam.Clear();
+                // One slot stays free for a control frame the connection may queue meanwhile.
+                if (_recent.TryCollectAfter(cursor, subscriber.Filter, seam) && seam.Count < subscriber.Queue.FreeSpace)
+                {
+                    foreach (var record in seam)
+                    {
+                        subscriber.Queue.TryEnqueue(record);
+                    }
+
+                    AddLive(subscriber);
+                    if (isResume)
+                    {
+                        _metrics.ReplayedOrders.Inc(seam.Count);
+                    }
+
+                    return;
+                }
+            }
+
+            // Orders already stored but not yet fanned out are left to the seam step, which
+            // sees them in the recent ring once fan-out has happened.
+            var fannedOutThrough = LastSeq;
+            var page = await _store.ReadAfterAsync(cursor, subscriber.Filter, ReplayPageSize, cancellationToken).ConfigureAwait(false);
+            var replayed = 0;
+            foreach (var record in page.Orders)
+            {
+                if (record.Seq > fannedOutThrough)
+                {
+                    break;
+                }
+
+                if (!await subscriber.Queue.EnqueueAsync(record, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                replayed++;
+            }
+
+            _metrics.ReplayedOrders.Inc(replayed);
+            var next = Math.Min(page.ScannedThroughSeq, fannedOutThrough);
+            // Nothing kept after the cursor although the ring has moved past it: those orders
+            // were pruned, and the ring's floor is the first place left to continue from.
+            cursor = next > cursor ? next : Math.Max(cursor, FloorOfRecent());
+        }
+    }
+
+    private long FloorOfRecent()
+    {
+        lock (_gate)
+        {
+            return _recent.FloorSeq;
+        }
+    }
+
+    public void Unsubscribe(Subscriber subscriber)
+    {
+        lock (_gate)
+        {
+            RemoveLive(subscriber);
+        }
+    }
+
+    /// <summary>Records a subscriber's confirmation of <paramref name="seq"/>; false for a seq never assigned.</summary>
+    public async ValueTask<bool> ConfirmAsync(Subscriber subscriber, long seq, CancellationToken cancellationToken)
+    {
+        string? merchantId;
+        lock (_gate)
+        {
+            if (seq <= 0 || seq > _lastSeq)
+            {
+                return false;
+            }
+
+            merchantId = _recent.Find(seq)?.MerchantId;
+        }
+
+        if (merchantId is null && subscriber.Filter.Merchants.Count == 1)
+        {
+            merchantId = subscriber.Filter.Merchants.First();
+        }
+
+        if (merchantId is not null && subscriber.Filter.Allows(merchantId))
+        {
+            await _store.RecordConfirmationAsync(merchantId, seq, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    public async ValueTask<MerchantStatus> GetMerchantStatusAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        int online;
+        long delivered;
+        lock (_gate)
+        {
+            var activity = _ledger.Find(merchantId);
+            online = activity?.Online ?? 0;
+            delivered = activity?.DeliveredSeq ?? 0;
+        }
+
+        var confirmation = await _store.GetConfirmationAsync(merchantId, cancellationToken).ConfigureAwait(false);
+        return new MerchantStatus(merchantId, online, delivered, confirmation?.Seq ?? 0, confirmation?.ConfirmedAt);
+    }
+
+    public ValueTask<bool> IsStoreHealthyAsync(CancellationToken cancellationToken) => _store.IsHealthyAsync(cancellationToken);
+
+    /// <summary>
+    /// The single consumer of publishes: takes whatever has queued up as one batch, lets the
+    /// store decide it (one commit for the lot), fans the new orders out in seq order, then
+    /// answers each publisher.
+    /// </summary>
+    private async Task RunSequencerAsync()
+    {
+        var batch = new List<PublishRequest>(MaxBatch);
+        var overflowed = new List<Subscriber>();
+        var reader = _publishes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+
+            try
+            {
+                await _store.AppendAsync(batch, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogStoreAppendFailed(ex, batch.Count);
+                var failure = new PublishFailedException(ErrorCodes.StoreUnavailable, "The order store could not store the order; it was not accepted.", ex);
+                foreach (var request in batch)
+                {
+                    request.TrySetException(failure);
+                }
+
+                batch.Clear();
+                continue;
+            }
+
+            var accepted = 0;
+            lock (_gate)
+            {
+                foreach (var request in batch)
+                {
+                    if (request.Record is { } record)
+                    {
+                        FanOut(record, overflowed);
+                        accepted++;
+                    }
+                }
+            }
+
+            foreach (var subscriber in overflowed)
+            {
+                _metrics.SlowConsumersDropped.Inc();
+                LogSlowConsumer(subscriber.ConnectionId, subscriber.Queue.Capacity);
+            }
+
+            overflowed.Clear();
+            _metrics.OrdersAccepted.Inc(accepted);
+            _metrics.DuplicatePublishes.Inc(batch.Count - accepted);
+            foreach (var request in batch)
+            {
+                request.TrySetResult(request.Outcome);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void FanOut(OrderRecord record, List<Subscriber> overflowed)
+    {
+        var firstOverflow = overflowed.Count;
+        foreach (var subscriber in _everyMerchant)
+        {
+            if (!subscriber.Queue.TryEnqueue(record))
+            {
+                overflowed.Add(subscriber);
+            }
+        }
+
+        if (record.MerchantId is { } merchantId)
+        {
+            record.Merchant = _ledger.GetOrAdd(merchantId);
+            if (_byMerchant.TryGetValue(merchantId, out var subscribers))
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    if (!subscriber.Queue.TryEnqueue(record))
+                    {
+                        overflowed.Add(subscriber);
+                    }
+                }
+            }
+        }
+
+        for (var i = firstOverflow; i < overflowed.Count; i++)
+        {
+            RemoveLive(overflowed[i]);
+        }
+
+        _recent.Add(record);
+        _lastSeq = record.Seq;
+    }
+
+    private void AddLive(Subscriber subscriber)
+    {
+        if (subscriber.Filter.IsEverything)
+        {
+            _everyMerchant.Add(subscriber);
+            return;
+        }
+
+        foreach (var merchantId in subscriber.Filter.Merchants)
+        {
+            if (!_byMerchant.TryGetValue(merchantId, out var subscribers))
+            {
+                _byMerchant[merchantId] = subscribers = [];
+            }
+
+            subscribers.Add(subscriber);
+            _ledger.GetOrAdd(merchantId).Online++;
+        }
+    }
+
+    private void RemoveLive(Subscriber subscriber)
+    {
+        if (subscriber.Filter.IsEverything)
+        {
+            _everyMerchant.Remove(subscriber);
+            return;
+        }
+
+        foreach (var merchantId in subscriber.Filter.Merchants)
+        {
+            if (_byMerchant.TryGetValue(merchantId, out var subscribers) && subscribers.Remove(subscriber))
+            {
+                if (subscribers.Count == 0)
+                {
+                    _byMerchant.Remove(merchantId);
+                }
+
+                if (_ledger.Find(merchantId) is { } activity)
+                {
+                    activity.Online--;
+                }
+            }
+        }
+    }
+}

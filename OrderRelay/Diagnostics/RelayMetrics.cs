@@ -1,0 +1,50 @@
+using Prometheus;
+
+namespace OrderRelay.Diagnostics;
+
+/// <summary>
+/// The relay's Prometheus metrics, in a registry of their own so that several relays in
+/// one process (as in the tests) never mix their figures.
+/// </summary>
+internal sealed class RelayMetrics
+{
+    public RelayMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Connections = factory.CreateGauge("orderrelay_connections", "Open WebSocket connections by role.",
+            new GaugeConfiguration { LabelNames = ["role"] });
+        // Both roles show from the start, so a dashboard sees 0 rather than nothing.
+        Connections.WithLabels("publisher");
+        Connections.WithLabels("subscriber");
+        OrdersAccepted = factory.CreateCounter("orderrelay_orders_accepted_total", "Orders accepted and given a seq.");
+        DuplicatePublishes = factory.CreateCounter("orderrelay_duplicate_publishes_total", "Publishes recognised by their idempotency key and not delivered again.");
+        Deliveries = factory.CreateCounter("orderrelay_deliveries_total", "Order frames written to subscriber sockets, replays included.");
+        ReplayedOrders = factory.CreateCounter("orderrelay_replayed_orders_total", "Orders queued to resuming subscribers from history.");
+        SlowConsumersDropped = factory.CreateCounter("orderrelay_slow_consumers_dropped_total", "Subscribers disconnected because their queue overflowed.");
+        Errors = factory.CreateCounter("orderrelay_errors_total", "Error frames and HTTP problems sent, by protocol code.",
+            new CounterConfiguration { LabelNames = ["code"] });
+        PublishToSend = factory.CreateHistogram("orderrelay_publish_to_send_seconds",
+            "Time from accepting an order to writing it to a subscriber socket.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Gauge Connections { get; }
+
+    public Counter OrdersAccepted { get; }
+
+    public Counter DuplicatePublishes { get; }
+
+    public Counter Deliveries { get; }
+
+    public Counter ReplayedOrders { get; }
+
+    public Counter SlowConsumersDropped { get; }
+
+    public Counter Errors { get; }
+
+    public Histogram PublishToSend { get; }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderRelay.Configuration;
+using OrderRelay.Connections;
+using OrderRelay.Core;
+using OrderRelay.Diagnostics;
+using OrderRelay.Http;
+using OrderRelay.Protocol;
+using OrderRelay.Storage;
+using Serilog;
+
+namespace OrderRelay.Hosting;
+
+/// <summary>Composes the relay: configuration, logging, the core, and the Kestrel edge.</summary>
+internal static class RelayApplication
+{
+    /// <summary>How long shutdown may take before the host gives up waiting; the protocol promises exit within 10 s.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        var options = ReadOptions(builder.Configuration);
+        ConfigureLogging(builder, options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(ParseBind(options.Bind), options.Port);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddProblemDetails();
+        AddRelay(builder.Services, options);
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapPost("/publish", PublishEndpoint.HandleAsync);
+        app.MapGet("/healthz", StatusEndpoints.HealthAsync);
+        app.MapGet("/metrics", StatusEndpoints.MetricsAsync);
+        app.MapGet("/merchants/{id}", StatusEndpoints.MerchantAsync);
+        app.Map(options.Path, WebSocketEndpoint.HandleAsync);
+        return app;
+    }
+
+    private static void AddRelay(IServiceCollection services, RelayOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<IOrderStore>(_ => new MemoryOrderStore(options.HistoryLimit, options.MerchantLimit));
+        services.AddSingleton<Relay>();
+        services.AddSingleton(new ClientFrameParser(options.MerchantField));
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<RelayConnectionServices>();
+        services.AddHostedService<RelayLifecycle>();
+    }
+
+    private static RelayOptions ReadOptions(ConfigurationManager configuration)
+    {
+        RelayOptions options;
+        try
+        {
+            options = configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>(binder => binder.ErrorOnUnknownConfiguration = true)
+                ?? new RelayOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new RelayStartupException(ex.Message, ex);
+        }
+
+        var errors = RelayOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new RelayStartupException(string.Join(Environment.NewLine, errors));
+        }
+
+        return options;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, RelayOptions options)
+    {
+        builder.Services.AddSerilog((_, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            if (options.LogFile.Length > 0)
+            {
+                logger.WriteTo.File(new Serilog.Formatting.Compact.CompactJsonFormatter(), options.LogFile,
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 100 * 1024 * 1024, rollOnFileSizeLimit: true);
+            }
+        });
+    }
+
+    private static IPAddress ParseBind(string bind) => bind switch
+    {
+        "*" => IPAddress.IPv6Any,
+        "localhost" => IPAddress.Loopback,
+        _ => IPAddress.Parse(bind),
+    };
+}

@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using OrderRelay.Configuration;
+using OrderRelay.Core;
+using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+
+namespace OrderRelay.Http;
+
+/// <summary><c>POST /publish</c>: the order is the body; the answer comes once it is stored.</summary>
+internal static class PublishEndpoint
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static async Task<IResult> HandleAsync(HttpContext context, Relay relay, RelayOptions options, ClientFrameParser parser, RelayMetrics metrics)
+    {
+        var limit = options.MaxMessageBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Problems.For(metrics, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"The body is over the {limit}-byte limit.");
+        }
+
+        string? key = context.Request.Headers[IdempotencyKeyHeader];
+        if (key is { Length: 0 or > ClientFrameParser.MaxIdentifierLength })
+        {
+            return Problems.For(metrics, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame,
+                $"{IdempotencyKeyHeader} must be 1 to {ClientFrameParser.MaxIdentifierLength} characters long.");
+        }
+
+        var body = await ReadBodyAsync(context.Request.BodyReader, limit, context.RequestAborted);
+        if (body is null)
+        {
+            return Problems.For(metrics, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"The body is over the {limit}-byte limit.");
+        }
+
+        var order = parser.ParseOrder(body);
+        if (order.ProblemCode is { } problem)
+        {
+            return Problems.For(metrics, StatusCodes.Status400BadRequest, problem, order.ProblemMessage!);
+        }
+
+        if (order.Order != OrderField.Object)
+        {
+            return Problems.For(metrics, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "The body must be the order as a JSON object.");
+        }
+
+        var request = new PublishRequest(key, order.OrderMerchantId, body[order.OrderRange]);
+        try
+        {
+            await relay.SubmitAsync(request, context.RequestAborted);
+            var outcome = await request.Task;
+            return Results.Json(new PublishResponse(outcome.Seq, outcome.Duplicate), FrameEncoder.Json.PublishResponse);
+        }
+        catch (PublishFailedException ex)
+        {
+            return Problems.For(metrics, Problems.StatusOf(ex.ErrorCode), ex.ErrorCode, ex.Message);
+        }
+    }
+
+    /// <summary>The whole body, or null as soon as it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}
