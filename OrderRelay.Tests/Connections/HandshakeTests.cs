@@ -1,0 +1,134 @@
+using System.Net.WebSockets;
+using System.Text;
+using OrderRelay.Tests.Support;
+
+namespace OrderRelay.Tests.Connections;
+
+[CancelAfter(30_000)]
+public sealed class HandshakeTests
+{
+    private RelayServer _relay = null!;
+
+    [SetUp]
+    public async Task StartRelay() => _relay = await RelayServer.StartAsync("Relay:HandshakeTimeout=00:00:00.300");
+
+    [TearDown]
+    public async Task StopRelay() => await _relay.DisposeAsync();
+
+    [Test]
+    public async Task HelloAsPublisher_WelcomeCarriesConnectionEpochAndSeq()
+    {
+        await using var client = await _relay.ConnectAsync();
+        var welcome = await client.HelloAsync("""{"type":"hello","role":"publisher"}""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("publisher"));
+            Assert.That(welcome.GetProperty("connection_id").GetString(), Does.StartWith("c-"));
+            Assert.That(welcome.GetProperty("epoch").GetString(), Is.EqualTo(_relay.Relay.Epoch).And.StartWith("e-"));
+            Assert.That(welcome.Seq(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task HelloAsSubscriberWithMerchants_WelcomeEchoesThem()
+    {
+        await using var client = await _relay.ConnectAsync();
+        var welcome = await client.HelloAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001",42]}""");
+
+        Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("subscriber"));
+        Assert.That(welcome.GetProperty("merchants").EnumerateArray().Select(m => m.GetString()), Is.EquivalentTo(new[] { "m-1001", "42" }));
+        Assert.That(welcome.GetProperty("recovered").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public async Task HelloAsSubscriberWithoutMerchants_WelcomeMerchantsIsNull()
+    {
+        await using var client = await _relay.ConnectAsync();
+        var welcome = await client.HelloAsync("""{"type":"hello","role":"subscriber"}""");
+
+        Assert.That(welcome.GetProperty("merchants").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+    }
+
+    [Test]
+    public async Task WelcomeSeq_IsNewestAssignedSeq()
+    {
+        await using (var publisher = await _relay.ConnectPublisherAsync())
+        {
+            await publisher.PublishAsync(Frames.Order("m-1", 1));
+            await publisher.PublishAsync(Frames.Order("m-1", 2));
+        }
+
+        await using var subscriber = await _relay.ConnectSubscriberAsync();
+        Assert.That(subscriber.Welcome.Seq(), Is.EqualTo(2));
+    }
+
+    [TestCase("""{"type":"publish","order":{}}""", TestName = "FirstFrameOfAnotherType_HandshakeRequiredAndClose1008")]
+    [TestCase("""{"type":"hello" """, TestName = "FirstFrameBadJson_HandshakeRequiredAndClose1008")]
+    [TestCase("""[1,2,3]""", TestName = "FirstFrameNotAnObject_HandshakeRequiredAndClose1008")]
+    [TestCase("""{"role":"publisher"}""", TestName = "FirstFrameWithoutType_HandshakeRequiredAndClose1008")]
+    public async Task FirstFrameNotHello_IsRefused(string firstFrame)
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(firstFrame);
+
+        await client.ExpectErrorThenCloseAsync("handshake_required", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task FirstFrameBinary_HandshakeRequiredAndClose1008()
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(Encoding.UTF8.GetBytes("""{"type":"hello","role":"publisher"}"""), WebSocketMessageType.Binary);
+
+        await client.ExpectErrorThenCloseAsync("handshake_required", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task Silence_HandshakeTimeoutAndClose1008()
+    {
+        await using var client = await _relay.ConnectAsync();
+
+        await client.ExpectErrorThenCloseAsync("handshake_timeout", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task HelloWithUnknownRole_BadFrameAndClose1008()
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync("""{"type":"hello","role":"admin"}""");
+
+        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [TestCase("""{"type":"hello","role":"subscriber","merchants":"m-1"}""", TestName = "HelloWithMerchantsNotAnArray_BadFrameAndClose1008")]
+    [TestCase("""{"type":"hello","role":"subscriber","merchants":[]}""", TestName = "HelloWithEmptyMerchants_BadFrameAndClose1008")]
+    [TestCase("""{"type":"hello","role":"subscriber","since":-1}""", TestName = "HelloWithNegativeSince_BadFrameAndClose1008")]
+    [TestCase("""{"type":"hello","role":"subscriber","since":"5"}""", TestName = "HelloWithStringSince_BadFrameAndClose1008")]
+    public async Task HelloWithBadField_IsRefused(string hello)
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(hello);
+
+        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task SecondHello_NotAllowedAndStaysOpen()
+    {
+        await using var client = await _relay.ConnectPublisherAsync();
+        await client.SendAsync("""{"type":"hello","role":"subscriber"}""");
+
+        Assert.That((await client.ReceiveAsync()).Code(), Is.EqualTo("not_allowed"));
+        await client.SendAsync("""{"type":"ping"}""");
+        Assert.That((await client.ReceiveAsync()).Type(), Is.EqualTo("pong"));
+    }
+
+    [Test]
+    public async Task PlainHttpGetOnSocketPath_Answers426()
+    {
+        using var response = await _relay.Http.GetAsync("/");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(426));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using OrderRelay.Connections;
+using OrderRelay.Core;
+using OrderRelay.Hosting;
+
+namespace OrderRelay.Tests.Support;
+
+/// <summary>
+/// A real relay in this process on a loopback ephemeral port, built exactly as Program
+/// builds it; disposal stops it and surfaces anything that failed on the way.
+/// </summary>
+internal sealed class RelayServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RelayServer(WebApplication app, Uri httpBase)
+    {
+        _app = app;
+        HttpBase = httpBase;
+        WebSocketUri = new Uri($"ws://{httpBase.Authority}/");
+        Http = new HttpClient { BaseAddress = httpBase, Timeout = TimeSpan.FromSeconds(10) };
+        Http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    }
+
+    public Uri HttpBase { get; }
+
+    public Uri WebSocketUri { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public Relay Relay => Services.GetRequiredService<Relay>();
+
+    public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
+
+    /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.</param>
+    public static async Task<RelayServer> StartAsync(params string[] settings)
+    {
+        var args = new List<string> { "--Relay:Port=0", "--Serilog:MinimumLevel:Default=Warning" };
+        args.AddRange(settings.Select(setting => "--" + setting));
+        var app = RelayApplication.Build([.. args]);
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+    }
+
+    public Task<WsClient> ConnectAsync(CancellationToken cancellationToken = default) => WsClient.ConnectAsync(WebSocketUri, cancellationToken: cancellationToken);
+
+    public async Task<WsClient> ConnectPublisherAsync()
+    {
+        var client = await ConnectAsync();
+        await client.HelloAsync("""{"type":"hello","role":"publisher"}""");
+        return client;
+    }
+
+    public async Task<WsClient> ConnectSubscriberAsync(string helloJson = """{"type":"hello","role":"subscriber"}""")
+    {
+        var client = await ConnectAsync();
+        await client.HelloAsync(helloJson);
+        return client;
+    }
+
+    public async Task StopAsync() => await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace OrderRelay.Tests.Support;
+
+/// <summary>A protocol client over a real <see cref="ClientWebSocket"/>; every wait is bounded.</summary>
+internal sealed class WsClient : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
+
+    private readonly ClientWebSocket _socket;
+
+    private WsClient(ClientWebSocket socket) => _socket = socket;
+
+    public ClientWebSocket Socket => _socket;
+
+    public JsonElement Welcome { get; private set; }
+
+    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        configure?.Invoke(socket.Options);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DefaultWait);
+        await socket.ConnectAsync(uri, timeout.Token);
+        return new WsClient(socket);
+    }
+
+    public async Task<JsonElement> HelloAsync(string helloJson)
+    {
+        await SendAsync(helloJson);
+        Welcome = await ReceiveAsync();
+        Assert.That(Welcome.GetProperty("type").GetString(), Is.EqualTo("welcome"), Welcome.ToString());
+        return Welcome;
+    }
+
+    public Task SendAsync(string json) => SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text);
+
+    public async Task SendAsync(byte[] bytes, WebSocketMessageType type)
+    {
+        using var timeout = new CancellationTokenSource(DefaultWait);
+        await _socket.SendAsync(bytes, type, endOfMessage: true, timeout.Token);
+    }
+
+    /// <summary>Sends a publish and returns its ack (or error) frame.</summary>
+    public async Task<JsonElement> PublishAsync(string orderJson, string? id = null)
+    {
+        await SendPublishAsync(orderJson, id);
+        return await ReceiveAsync();
+    }
+
+    public Task SendPublishAsync(string orderJson, string? id = null) =>
+        SendAsync(id is null
+            ? $$"""{"type":"publish","order":{{orderJson}}}"""
+            : $$"""{"type":"publish","id":{{JsonSerializer.Serialize(id)}},"order":{{orderJson}}}""");
+
+    /// <summary>The next text message as raw text; fails on close or after the wait.</summary>
+    public async Task<string> ReceiveTextAsync(TimeSpan? wait = null)
+    {
+        using var timeout = new CancellationTokenSource(wait ?? DefaultWait);
+        var buffer = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new AssertionException($"Expected a message but the relay closed with {result.CloseStatus} ({result.CloseStatusDescription}).");
+            }
+
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return Encoding.UTF8.GetString(message.ToArray());
+            }
+        }
+    }
+
+    public async Task<JsonElement> ReceiveAsync(TimeSpan? wait = null)
+    {
+        var text = await ReceiveTextAsync(wait);
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Receives until a frame of <paramref name="type"/>, skipping others (e.g. acks while waiting for an order).</summary>
+    public async Task<JsonElement> ReceiveOfTypeAsync(string type, TimeSpan? wait = null)
+    {
+        while (true)
+        {
+            var frame = await ReceiveAsync(wait);
+            if (frame.GetProperty("type").GetString() == type)
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>Reads until the relay's close frame, answering it, and returns the close code.</summary>
+    public async Task<WebSocketCloseStatus?> ReceiveCloseAsync(TimeSpan? wait = null)
+    {
+        using var timeout = new CancellationTokenSource(wait ?? DefaultWait);
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return result.CloseStatus;
+            }
+        }
+    }
+
+    /// <summary>Expects an error frame with <paramref name="code"/> and then the close code <paramref name="closeStatus"/>.</summary>
+    public async Task ExpectErrorThenCloseAsync(string code, WebSocketCloseStatus closeStatus)
+    {
+        var error = await ReceiveOfTypeAsync("error");
+        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(code), error.ToString());
+        Assert.That(await ReceiveCloseAsync(), Is.EqualTo(closeStatus));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // The relay may already be gone; the socket is torn down below either way.
+            }
+        }
+
+        _socket.Dispose();
+    }
+}
