@@ -41,7 +41,12 @@ internal sealed class RelayServer : IAsyncDisposable
     /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.</param>
     public static async Task<RelayServer> StartAsync(params string[] settings)
     {
-        var args = new List<string> { "--Relay:Port=0", "--Serilog:MinimumLevel:Default=Warning" };
+        var args = new List<string>
+        {
+            "--Relay:Port=0",
+            "--Serilog:MinimumLevel:Default=Warning",
+            "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
+        };
         args.AddRange(settings.Select(setting => "--" + setting));
         var app = RelayApplication.Build([.. args]);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -26,6 +26,7 @@ internal sealed class MessageReceiver(WebSocket socket, int maxMessageBytes)
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxMessageBytes));
+        byte[]? discard = null;
         var length = 0;
         long total = 0;
         try
@@ -37,9 +38,10 @@ internal sealed class MessageReceiver(WebSocket socket, int maxMessageBytes)
                     buffer = Grow(buffer, length);
                 }
 
-                // Once the buffer holds maxMessageBytes the rest is read over its tail and dropped,
-                // keeping the start of the message for the error's id.
-                var target = length < buffer.Length ? buffer.AsMemory(length) : buffer.AsMemory(length - Math.Min(length, InitialBufferSize));
+                // Past the limit the rest is read into scratch space and dropped, keeping the
+                // start of the message so the error can still name its id.
+                var keeping = length < buffer.Length;
+                var target = keeping ? buffer.AsMemory(length) : (discard ??= ArrayPool<byte>.Shared.Rent(InitialBufferSize));
                 result = await socket.ReceiveAsync(target, CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -48,11 +50,7 @@ internal sealed class MessageReceiver(WebSocket socket, int maxMessageBytes)
                 }
 
                 total += result.Count;
-                if (length < buffer.Length)
-                {
-                    length += result.Count;
-                }
-
+                length += keeping ? result.Count : 0;
                 if (total > TransportLimit)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -64,6 +62,13 @@ internal sealed class MessageReceiver(WebSocket socket, int maxMessageBytes)
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
+        }
+        finally
+        {
+            if (discard is not null)
+            {
+                ArrayPool<byte>.Shared.Return(discard);
+            }
         }
 
         var kind = total > maxMessageBytes ? InboundKind.TooLarge : InboundKind.Text;
