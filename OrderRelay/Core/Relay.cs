@@ -40,7 +40,8 @@ internal sealed partial class Relay : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _recent = new RecentOrders(options.SubscriberQueueLimit);
+        // Never more than the store keeps, so replay never offers what history no longer holds.
+        _recent = new RecentOrders(Math.Min(options.SubscriberQueueLimit, options.HistoryLimit));
         _ledger = new MerchantLedger(options.MerchantLimit);
         _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
         {
