@@ -81,6 +81,7 @@ internal sealed partial class RelayConnection
 
             _abortTimer?.Dispose();
             _lifetime.Dispose();
+            _services.Registry.Remove(this);
             LogClosed(Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);
             _completion.TrySetResult();
         }

@@ -10,6 +10,7 @@ namespace OrderRelay.Connections;
 internal sealed record RelayConnectionServices(
     RelayOptions Options,
     Relay Relay,
+    ConnectionRegistry Registry,
     ClientFrameParser Parser,
     RelayMetrics Metrics,
     ILogger<RelayConnection> Logger,

@@ -33,13 +33,6 @@ internal static class WebSocketEndpoint
             connection.Shutdown();
         }
 
-        try
-        {
-            await connection.RunAsync();
-        }
-        finally
-        {
-            registry.Remove(connection);
-        }
+        await connection.RunAsync();
     }
 }
