@@ -1,0 +1,80 @@
+using OrderRelay.Core;
+using OrderRelay.Storage;
+
+namespace OrderRelay.Tests.Storage;
+
+public sealed class MemoryOrderStoreTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 1, 2, 3, TimeSpan.Zero);
+
+    [Test]
+    public async Task Append_AssignsConsecutiveSeqsAndRecognisesKeysWithinTheBatch()
+    {
+        var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 10);
+        var batch = new[] { Request("a"), Request("b"), Request("a"), Request(null) };
+
+        await store.AppendAsync(batch, Now, CancellationToken.None);
+
+        Assert.That(batch.Select(r => r.Outcome), Is.EqualTo(new[]
+        {
+            new PublishOutcome(1, false), new PublishOutcome(2, false), new PublishOutcome(1, true), new PublishOutcome(3, false),
+        }));
+    }
+
+    [Test]
+    public async Task KeysOfEvictedOrders_AreForgottenWithThem()
+    {
+        var store = new MemoryOrderStore(historyLimit: 2, merchantLimit: 10);
+        await store.AppendAsync([Request("a"), Request("b"), Request("c")], Now, CancellationToken.None);
+
+        var retry = Request("a");
+        var recent = Request("c");
+        await store.AppendAsync([retry, recent], Now, CancellationToken.None);
+
+        Assert.That(retry.Outcome, Is.EqualTo(new PublishOutcome(4, false)), "a key older than the window is new again");
+        Assert.That(recent.Outcome, Is.EqualTo(new PublishOutcome(3, true)));
+        Assert.That(store.FirstRetainedSeq, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task ReadAfter_PagesInSeqOrderAndReportsHowFarItLooked()
+    {
+        var store = new MemoryOrderStore(historyLimit: 100, merchantLimit: 10);
+        await store.AppendAsync(Enumerable.Range(0, 10).Select(i => Request(null, $"m-{i % 2}")).ToArray(), Now, CancellationToken.None);
+
+        var page = await store.ReadAfterAsync(2, MerchantFilter.For(["m-1"]), maxCount: 2, CancellationToken.None);
+        var rest = await store.ReadAfterAsync(page.ScannedThroughSeq, MerchantFilter.For(["m-1"]), maxCount: 10, CancellationToken.None);
+        var none = await store.ReadAfterAsync(10, MerchantFilter.Everything, maxCount: 10, CancellationToken.None);
+
+        Assert.That(page.Orders.Select(o => o.Seq), Is.EqualTo(new long[] { 4, 6 }));
+        Assert.That(page.ScannedThroughSeq, Is.EqualTo(6));
+        Assert.That(rest.Orders.Select(o => o.Seq), Is.EqualTo(new long[] { 8, 10 }));
+        Assert.That(none.Orders, Is.Empty);
+        Assert.That(none.ScannedThroughSeq, Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task Confirmations_KeepTheNewestAndStayBounded()
+    {
+        var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 2);
+        await store.RecordConfirmationAsync("m-1", 5, Now, CancellationToken.None);
+        await store.RecordConfirmationAsync("m-1", 3, Now.AddSeconds(1), CancellationToken.None);
+        await store.RecordConfirmationAsync("m-2", 1, Now, CancellationToken.None);
+        await store.RecordConfirmationAsync("m-3", 1, Now, CancellationToken.None);
+
+        Assert.That(await store.GetConfirmationAsync("m-1", CancellationToken.None), Is.Null, "the oldest merchant made room");
+        Assert.That(await store.GetConfirmationAsync("m-3", CancellationToken.None), Is.EqualTo(new MerchantConfirmation(1, Now)));
+    }
+
+    [Test]
+    public async Task Confirmation_NeverMovesBack()
+    {
+        var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 10);
+        await store.RecordConfirmationAsync("m-1", 5, Now, CancellationToken.None);
+        await store.RecordConfirmationAsync("m-1", 3, Now.AddSeconds(1), CancellationToken.None);
+
+        Assert.That(await store.GetConfirmationAsync("m-1", CancellationToken.None), Is.EqualTo(new MerchantConfirmation(5, Now)));
+    }
+
+    private static PublishRequest Request(string? key, string? merchantId = "m-1") => new(key, merchantId, """{"x":1}"""u8.ToArray());
+}
