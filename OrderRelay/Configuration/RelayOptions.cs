@@ -36,9 +36,12 @@ internal sealed class RelayOptions
 
     /// <summary>Optional rolling log file path; empty logs to the console only.</summary>
     public string LogFile { get; set; } = "";
+
+    public RedisStoreOptions Redis { get; set; } = new();
 }
 
 internal static class StoreKinds
 {
     public const string Memory = "memory";
+    public const string Redis = "redis";
 }

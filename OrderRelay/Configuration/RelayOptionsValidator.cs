@@ -22,7 +22,18 @@ internal static class RelayOptionsValidator
         Require(System.Net.IPAddress.TryParse(options.Bind, out _) || options.Bind is "localhost" or "*",
             nameof(options.Bind), "must be an IP address, 'localhost' or '*'", options.Bind);
         Require(options.Path.StartsWith('/'), nameof(options.Path), "must start with '/'", options.Path);
-        Require(options.Store is StoreKinds.Memory, nameof(options.Store), $"must be '{StoreKinds.Memory}'", options.Store);
+        Require(options.Store is StoreKinds.Memory or StoreKinds.Redis, nameof(options.Store),
+            $"must be '{StoreKinds.Memory}' or '{StoreKinds.Redis}'", options.Store);
+        if (options.Store == StoreKinds.Redis)
+        {
+            Require(options.Redis.Configuration.Length > 0, "Redis:Configuration",
+                "must be set when Relay:Store is 'redis' (a StackExchange.Redis configuration string such as 'localhost:6379')", "");
+            Require(TryParseRedisConfiguration(options.Redis.Configuration), "Redis:Configuration",
+                "is not a valid StackExchange.Redis configuration string", "(not shown: it may hold a password)");
+            Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
+            Require(options.Redis.KeyLifetime > TimeSpan.Zero, "Redis:KeyLifetime", "must be positive", options.Redis.KeyLifetime);
+        }
+
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),
             "must be between 1024 and 16777216", options.MaxMessageBytes);
         Require(options.HandshakeTimeout > TimeSpan.Zero, nameof(options.HandshakeTimeout), "must be positive", options.HandshakeTimeout);
@@ -39,5 +50,18 @@ internal static class RelayOptionsValidator
         Require(!string.IsNullOrWhiteSpace(options.MerchantField), nameof(options.MerchantField),
             "must name the order field that carries the merchant id", options.MerchantField);
         return errors;
+    }
+
+    private static bool TryParseRedisConfiguration(string configuration)
+    {
+        try
+        {
+            StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

@@ -31,8 +31,10 @@ internal sealed partial class Relay : IAsyncDisposable
     private readonly Dictionary<string, List<Subscriber>> _byMerchant = new(StringComparer.Ordinal);
     private readonly RecentOrders _recent;
     private readonly MerchantLedger _ledger;
+    private readonly CancellationTokenSource _stopping = new();
     private long _lastSeq;
     private Task _sequencer = Task.CompletedTask;
+    private Task _feed = Task.CompletedTask;
 
     public Relay(IOrderStore store, RelayOptions options, RelayMetrics metrics, ILogger<Relay> logger, TimeProvider time)
     {
@@ -66,6 +68,10 @@ internal sealed partial class Relay : IAsyncDisposable
 
         LogJournalOpened(state.Epoch, state.LastSeq);
         _sequencer = Task.Run(RunSequencerAsync, CancellationToken.None);
+        if (_store is IOrderFeed feed)
+        {
+            _feed = Task.Run(() => RunFeedAsync(feed, state.LastSeq), CancellationToken.None);
+        }
     }
 
     /// <summary>Stops taking publishes and waits until every queued one is answered.</summary>
@@ -73,6 +79,8 @@ internal sealed partial class Relay : IAsyncDisposable
     {
         _publishes.Writer.TryComplete();
         await _sequencer.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _feed.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -269,26 +277,23 @@ internal sealed partial class Relay : IAsyncDisposable
                 continue;
             }
 
-            var accepted = 0;
-            lock (_gate)
+            var accepted = batch.Count(request => request.Record is not null);
+            if (_store is not IOrderFeed)
             {
-                foreach (var request in batch)
+                lock (_gate)
                 {
-                    if (request.Record is { } record)
+                    foreach (var request in batch)
                     {
-                        FanOut(record, overflowed);
-                        accepted++;
+                        if (request.Record is { } record)
+                        {
+                            FanOut(record, overflowed);
+                        }
                     }
                 }
+
+                ReportSlowConsumers(overflowed);
             }
 
-            foreach (var subscriber in overflowed)
-            {
-                _metrics.SlowConsumersDropped.Inc();
-                LogSlowConsumer(subscriber.ConnectionId, subscriber.Queue.Capacity);
-            }
-
-            overflowed.Clear();
             _metrics.OrdersAccepted.Inc(accepted);
             _metrics.DuplicatePublishes.Inc(batch.Count - accepted);
             foreach (var request in batch)
@@ -298,6 +303,39 @@ internal sealed partial class Relay : IAsyncDisposable
 
             batch.Clear();
         }
+    }
+
+    /// <summary>Fans out what a shared store committed, whichever node published it.</summary>
+    private async Task RunFeedAsync(IOrderFeed feed, long afterSeq)
+    {
+        var overflowed = new List<Subscriber>();
+        try
+        {
+            await foreach (var record in feed.FollowAsync(afterSeq, _stopping.Token).ConfigureAwait(false))
+            {
+                lock (_gate)
+                {
+                    FanOut(record, overflowed);
+                }
+
+                ReportSlowConsumers(overflowed);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The relay is stopping.
+        }
+    }
+
+    private void ReportSlowConsumers(List<Subscriber> overflowed)
+    {
+        foreach (var subscriber in overflowed)
+        {
+            _metrics.SlowConsumersDropped.Inc();
+            LogSlowConsumer(subscriber.ConnectionId, subscriber.Queue.Capacity);
+        }
+
+        overflowed.Clear();
     }
 
     private void FanOut(OrderRecord record, List<Subscriber> overflowed)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
@@ -55,7 +56,12 @@ internal static class RelayApplication
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RelayMetrics>();
-        services.AddSingleton<IOrderStore>(_ => new MemoryOrderStore(options.HistoryLimit, options.MerchantLimit));
+        services.AddSingleton<IOrderStore>(provider => options.Store switch
+        {
+            StoreKinds.Redis => new RedisOrderStore(options.Redis.Configuration, options.Redis.KeyPrefix, options.HistoryLimit,
+                options.Redis.KeyLifetime, provider.GetRequiredService<ILogger<RedisOrderStore>>()),
+            _ => new MemoryOrderStore(options.HistoryLimit, options.MerchantLimit),
+        });
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));
         services.AddSingleton<ConnectionRegistry>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
 
@@ -8,13 +9,22 @@ namespace OrderRelay.Hosting;
 /// Starts the relay core before Kestrel takes connections and stops it after Kestrel has
 /// let them go; on the stop signal, asks every connection to close with 1001.
 /// </summary>
-internal sealed class RelayLifecycle(Relay relay, ConnectionRegistry registry, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class RelayLifecycle(Relay relay, ConnectionRegistry registry, IHostApplicationLifetime lifetime, RelayOptions options)
+    : IHostedService
 {
     private CancellationTokenRegistration _onStopping;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await relay.StartAsync(cancellationToken);
+        try
+        {
+            await relay.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not RelayStartupException)
+        {
+            throw new RelayStartupException($"The '{options.Store}' store (Relay:Store) could not be opened: {ex.Message}", ex);
+        }
+
         _onStopping = lifetime.ApplicationStopping.Register(registry.BeginShutdown);
     }
 

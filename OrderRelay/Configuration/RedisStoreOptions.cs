@@ -1,0 +1,14 @@
+namespace OrderRelay.Configuration;
+
+/// <summary>The <c>Relay:Redis</c> section, used when <c>Relay:Store=redis</c>.</summary>
+internal sealed class RedisStoreOptions
+{
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>redis-1:6379,password=…</c>.</summary>
+    public string Configuration { get; set; } = "";
+
+    /// <summary>Prefix of every key and channel, so several deployments can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "orderrelay:";
+
+    /// <summary>How long an idempotency key is remembered; the stream itself keeps <c>Relay:HistoryLimit</c> orders.</summary>
+    public TimeSpan KeyLifetime { get; set; } = TimeSpan.FromHours(24);
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrderRelay.Core;
+using StackExchange.Redis;
+
+namespace OrderRelay.Storage;
+
+/// <summary>
+/// The journal in Redis, shared by every relay node connected to it: one seq counter and one
+/// epoch for the cluster, a stream of orders (entry id <c>{seq}-0</c>) that every node tails,
+/// idempotency keys that expire with the history window, and confirmations in a hash.
+/// One Lua script decides a whole batch atomically, so seqs are gap-free across nodes.
+/// </summary>
+internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
+{
+    private const int PageSize = 512;
+
+    /// <summary>How long the feed waits for a new-order signal before looking anyway.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _configuration;
+    private readonly RedisStoreKeys _keys;
+    private readonly int _maxOrders;
+    private readonly TimeSpan _keyLifetime;
+    private readonly ILogger<RedisOrderStore> _logger;
+    private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private ConnectionMultiplexer? _redis;
+    private long _firstRetainedSeq = 1;
+
+    /// <param name="configuration">A StackExchange.Redis configuration string; it may hold a password, so it is never logged.</param>
+    public RedisOrderStore(string configuration, string keyPrefix, int maxOrders, TimeSpan keyLifetime, ILogger<RedisOrderStore> logger)
+    {
+        _configuration = configuration;
+        _keys = new RedisStoreKeys(keyPrefix);
+        _maxOrders = maxOrders;
+        _keyLifetime = keyLifetime;
+        _logger = logger;
+    }
+
+    public long FirstRetainedSeq => Volatile.Read(ref _firstRetainedSeq);
+
+    private IDatabase Database => (_redis ?? throw new InvalidOperationException("The Redis store is not open.")).GetDatabase();
+
+    /// <summary>Connects (failing at once when Redis cannot be reached) and reads or creates the cluster's epoch.</summary>
+    public async ValueTask<JournalState> OpenAsync(CancellationToken cancellationToken)
+    {
+        var options = ConfigurationOptions.Parse(_configuration);
+        // Only the first connection must succeed; after it, outages are ridden out by the
+        // multiplexer reconnecting by itself.
+        options.AbortOnConnectFail = true;
+        _redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        var database = Database;
+        var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        await database.StringSetAsync(_keys.Epoch, candidate, when: When.NotExists).ConfigureAwait(false);
+        var epoch = (string?)await database.StringGetAsync(_keys.Epoch).ConfigureAwait(false) ?? candidate;
+        var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;
+        await _redis.GetSubscriber().SubscribeAsync(_keys.NewOrdersChannel, (_, _) => _newOrders.Writer.TryWrite(true)).ConfigureAwait(false);
+        await RefreshFirstRetainedAsync(database, lastSeq).ConfigureAwait(false);
+        return new JournalState(epoch, lastSeq);
+    }
+
+    public async ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    {
+        var timestamp = acceptedAt.ToUnixTimeMilliseconds();
+        var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * 3)];
+        arguments[0] = _keys.IdempotencyPrefix;
+        arguments[1] = (long)_keyLifetime.TotalSeconds;
+        arguments[2] = _maxOrders;
+        arguments[3] = timestamp;
+        arguments[4] = _keys.NewOrdersChannel.ToString();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var request = batch[i];
+            var at = RedisScripts.AppendFixedArguments + (i * 3);
+            arguments[at] = request.IdempotencyKey ?? "";
+            arguments[at + 1] = request.MerchantId ?? "";
+            arguments[at + 2] = request.Order;
+        }
+
+        var results = (long[]?)await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The append script returned nothing.");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var request = batch[i];
+            if (results[i] < 0)
+            {
+                request.MarkDuplicate(-results[i]);
+            }
+            else
+            {
+                request.MarkAccepted(OrderRecord.Create(results[i], DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
+                    request.MerchantId, request.IdempotencyKey, request.Order));
+            }
+        }
+    }
+
+    public async ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken)
+    {
+        var entries = await ReadEntriesAsync(afterSeq, PageSize).ConfigureAwait(false);
+        var found = new List<OrderRecord>();
+        var scanned = afterSeq;
+        foreach (var entry in entries)
+        {
+            if (found.Count == maxCount)
+            {
+                break;
+            }
+
+            var record = ToRecord(entry);
+            scanned = record.Seq;
+            if (filter.Allows(record.MerchantId))
+            {
+                found.Add(record);
+            }
+        }
+
+        return new ReplayPage(found, scanned);
+    }
+
+    public async IAsyncEnumerable<OrderRecord> FollowAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var cursor = afterSeq;
+        var wasFailing = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var entries = await TryReadEntriesAsync(cursor).ConfigureAwait(false);
+            if (entries is null)
+            {
+                if (!wasFailing)
+                {
+                    LogFeedInterrupted(cursor);
+                }
+
+                wasFailing = true;
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (wasFailing)
+            {
+                LogFeedResumed(cursor);
+                wasFailing = false;
+            }
+
+            foreach (var entry in entries)
+            {
+                var record = ToRecord(entry);
+                cursor = record.Seq;
+                yield return record;
+            }
+
+            if (entries.Length < PageSize)
+            {
+                await WaitForNewOrdersAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask RecordConfirmationAsync(string merchantId, long seq, DateTimeOffset confirmedAt, CancellationToken cancellationToken) =>
+        await Database.ScriptEvaluateAsync(RedisScripts.Confirm, [_keys.Confirmations],
+            [merchantId, seq, confirmedAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+
+    public async ValueTask<MerchantConfirmation?> GetConfirmationAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var value = (string?)await Database.HashGetAsync(_keys.Confirmations, merchantId).ConfigureAwait(false);
+        if (value?.Split(':') is not [var seq, var at])
+        {
+            return null;
+        }
+
+        return new MerchantConfirmation(long.Parse(seq, CultureInfo.InvariantCulture),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(at, CultureInfo.InvariantCulture)));
+    }
+
+    public async ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Database.PingAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is { } redis)
+        {
+            await redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StreamEntry[]?> TryReadEntriesAsync(long afterSeq)
+    {
+        try
+        {
+            var entries = await ReadEntriesAsync(afterSeq, PageSize).ConfigureAwait(false);
+            await RefreshFirstRetainedAsync(Database, afterSeq).ConfigureAwait(false);
+            return entries;
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+
+    private Task<StreamEntry[]> ReadEntriesAsync(long afterSeq, int count) =>
+        Database.StreamRangeAsync(_keys.Stream, minId: $"{afterSeq + 1}-0", maxId: "+", count: count);
+
+    private async Task RefreshFirstRetainedAsync(IDatabase database, long lastKnownSeq)
+    {
+        var oldest = await database.StreamRangeAsync(_keys.Stream, minId: "-", maxId: "+", count: 1).ConfigureAwait(false);
+        Volatile.Write(ref _firstRetainedSeq, oldest.Length > 0 ? SeqOf(oldest[0]) : lastKnownSeq + 1);
+    }
+
+    private async Task WaitForNewOrdersAsync(CancellationToken cancellationToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        poll.CancelAfter(PollInterval);
+        try
+        {
+            await _newOrders.Reader.ReadAsync(poll.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No signal within the poll interval: look anyway, a signal may have been lost.
+        }
+    }
+
+    private static OrderRecord ToRecord(StreamEntry entry)
+    {
+        string? merchantId = null;
+        string? key = null;
+        long timestamp = 0;
+        byte[] order = [];
+        foreach (var field in entry.Values)
+        {
+            switch ((string?)field.Name)
+            {
+                case "m":
+                    merchantId = NullIfEmpty(field.Value);
+                    break;
+                case "k":
+                    key = NullIfEmpty(field.Value);
+                    break;
+                case "t":
+                    timestamp = (long)field.Value;
+                    break;
+                case "o":
+                    order = (byte[])field.Value!;
+                    break;
+            }
+        }
+
+        return OrderRecord.Create(SeqOf(entry), DateTimeOffset.FromUnixTimeMilliseconds(timestamp), merchantId, key, order);
+    }
+
+    private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;
+
+    private static long SeqOf(StreamEntry entry)
+    {
+        var id = (string)entry.Id!;
+        return long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Lost Redis while following the order stream after seq {Seq}; retrying")]
+    private partial void LogFeedInterrupted(long seq);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
+    private partial void LogFeedResumed(long seq);
+}
