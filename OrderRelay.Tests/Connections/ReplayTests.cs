@@ -20,7 +20,7 @@ public sealed class ReplayTests
 
         Assert.That(subscriber.Welcome.GetProperty("recovered").GetBoolean(), Is.True);
         Assert.That(subscriber.Welcome.Seq(), Is.EqualTo(10));
-        Assert.That(await SeqsAsync(subscriber, 7), Is.EqualTo(new long[] { 5, 6, 7, 8, 9, 10, 11 }));
+        Assert.That(await subscriber.ReceiveOrderSeqsAsync(7), Is.EqualTo(new long[] { 5, 6, 7, 8, 9, 10, 11 }));
     }
 
     [Test]
@@ -36,7 +36,7 @@ public sealed class ReplayTests
         await using var subscriber = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","since":0}""");
 
         Assert.That(subscriber.Welcome.GetProperty("recovered").GetBoolean(), Is.True);
-        Assert.That(await SeqsAsync(subscriber, 3), Is.EqualTo(new long[] { 1, 2, 3 }));
+        Assert.That(await subscriber.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
     }
 
     [Test]
@@ -51,7 +51,7 @@ public sealed class ReplayTests
 
         await using var subscriber = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"],"since":0}""");
 
-        Assert.That(await SeqsAsync(subscriber, 3), Is.EqualTo(new long[] { 1, 4, 7 }));
+        Assert.That(await subscriber.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 4, 7 }));
     }
 
     [Test]
@@ -68,9 +68,9 @@ public sealed class ReplayTests
         await using var justInside = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","since":7}""");
 
         Assert.That(behind.Welcome.GetProperty("recovered").GetBoolean(), Is.False);
-        Assert.That(await SeqsAsync(behind, 5), Is.EqualTo(new long[] { 8, 9, 10, 11, 12 }));
+        Assert.That(await behind.ReceiveOrderSeqsAsync(5), Is.EqualTo(new long[] { 8, 9, 10, 11, 12 }));
         Assert.That(justInside.Welcome.GetProperty("recovered").GetBoolean(), Is.True);
-        Assert.That(await SeqsAsync(justInside, 5), Is.EqualTo(new long[] { 8, 9, 10, 11, 12 }));
+        Assert.That(await justInside.ReceiveOrderSeqsAsync(5), Is.EqualTo(new long[] { 8, 9, 10, 11, 12 }));
     }
 
     [Test]
@@ -84,7 +84,7 @@ public sealed class ReplayTests
         await using var subscriber = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","since":1,"epoch":"e-gone"}""");
 
         Assert.That(subscriber.Welcome.GetProperty("recovered").GetBoolean(), Is.False);
-        Assert.That(await SeqsAsync(subscriber, 2), Is.EqualTo(new long[] { 1, 2 }));
+        Assert.That(await subscriber.ReceiveOrderSeqsAsync(2), Is.EqualTo(new long[] { 1, 2 }));
     }
 
     [Test]
@@ -156,18 +156,5 @@ public sealed class ReplayTests
         }
 
         return seen;
-    }
-
-    private static async Task<long[]> SeqsAsync(WsClient subscriber, int count)
-    {
-        var seqs = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            var frame = await subscriber.ReceiveAsync();
-            Assert.That(frame.Type(), Is.EqualTo("order"), frame.ToString());
-            seqs[i] = frame.Seq();
-        }
-
-        return seqs;
     }
 }

@@ -39,8 +39,8 @@ public sealed class RedisClusterTests
         Assert.That(a.Relay.Epoch, Is.EqualTo(b.Relay.Epoch).And.EqualTo(c.Relay.Epoch), "one epoch for the cluster");
         Assert.That(duplicate.GetProperty("duplicate").GetBoolean(), Is.True);
         Assert.That(duplicate.Seq(), Is.EqualTo(ack.Seq()));
-        Assert.That(await SeqsAsync(onB, 2), Is.EqualTo(new long[] { 1, 3 }));
-        Assert.That(await SeqsAsync(onC, 3), Is.EqualTo(new long[] { 1, 2, 3 }));
+        Assert.That(await onB.ReceiveOrderSeqsAsync(2), Is.EqualTo(new long[] { 1, 3 }));
+        Assert.That(await onC.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
         await onB.SendAsync("""{"type":"ping"}""");
         Assert.That((await onB.ReceiveAsync()).Type(), Is.EqualTo("pong"), "nothing was delivered twice");
     }
@@ -78,8 +78,8 @@ public sealed class RedisClusterTests
         }
 
         var expected = Enumerable.Range(1, publishers.Length * perPublisher).Select(s => (long)s).ToArray();
-        Assert.That(await SeqsAsync(onA, expected.Length), Is.EqualTo(expected));
-        Assert.That(await SeqsAsync(onB, expected.Length), Is.EqualTo(expected));
+        Assert.That(await onA.ReceiveOrderSeqsAsync(expected.Length), Is.EqualTo(expected));
+        Assert.That(await onB.ReceiveOrderSeqsAsync(expected.Length), Is.EqualTo(expected));
     }
 
     [Test]
@@ -162,7 +162,7 @@ public sealed class RedisClusterTests
         await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"],"since":0}""");
 
         Assert.That(onB.Welcome.Seq(), Is.EqualTo(5));
-        Assert.That(await SeqsAsync(onB, 3), Is.EqualTo(new long[] { 1, 3, 5 }));
+        Assert.That(await onB.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 3, 5 }));
     }
 
     [Test]
@@ -218,18 +218,5 @@ public sealed class RedisClusterTests
             // Nothing announces the client library's reconnection, so a publisher can only retry.
             await Task.Delay(50);
         }
-    }
-
-    private static async Task<long[]> SeqsAsync(WsClient subscriber, int count)
-    {
-        var seqs = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            var frame = await subscriber.ReceiveAsync();
-            Assert.That(frame.Type(), Is.EqualTo("order"), frame.ToString());
-            seqs[i] = frame.Seq();
-        }
-
-        return seqs;
     }
 }

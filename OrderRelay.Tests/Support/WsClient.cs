@@ -98,6 +98,20 @@ internal sealed class WsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The seqs of the next <paramref name="count"/> frames, each of which must be an order.</summary>
+    public async Task<long[]> ReceiveOrderSeqsAsync(int count)
+    {
+        var seqs = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var frame = await ReceiveAsync();
+            Assert.That(frame.GetProperty("type").GetString(), Is.EqualTo("order"), frame.ToString());
+            seqs[i] = frame.GetProperty("seq").GetInt64();
+        }
+
+        return seqs;
+    }
+
     /// <summary>Reads until the relay's close frame, answering it, and returns the close code.</summary>
     public async Task<WebSocketCloseStatus?> ReceiveCloseAsync(TimeSpan? wait = null)
     {
