@@ -27,8 +27,7 @@ internal sealed partial class Relay : IAsyncDisposable
     // Guards fan-out, the live subscriber sets, the recent-orders ring and the ledger,
     // so that going live and fanning out can never interleave.
     private readonly Lock _gate = new();
-    private readonly HashSet<Subscriber> _everyMerchant = [];
-    private readonly Dictionary<string, List<Subscriber>> _byMerchant = new(StringComparer.Ordinal);
+    private readonly LiveSubscribers _live;
     private readonly RecentOrders _recent;
     private readonly MerchantLedger _ledger;
     private readonly CancellationTokenSource _stopping = new();
@@ -45,6 +44,7 @@ internal sealed partial class Relay : IAsyncDisposable
         // Never more than the store keeps, so replay never offers what history no longer holds.
         _recent = new RecentOrders(Math.Min(options.SubscriberQueueLimit, options.HistoryLimit));
         _ledger = new MerchantLedger(options.MerchantLimit);
+        _live = new LiveSubscribers(_ledger);
         _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
         {
             SingleReader = true,
@@ -145,7 +145,7 @@ internal sealed partial class Relay : IAsyncDisposable
                         subscriber.Queue.TryEnqueue(record);
                     }
 
-                    AddLive(subscriber);
+                    _live.Add(subscriber);
                     if (isResume)
                     {
                         _metrics.ReplayedOrders.Inc(seam.Count);
@@ -195,7 +195,7 @@ internal sealed partial class Relay : IAsyncDisposable
     {
         lock (_gate)
         {
-            RemoveLive(subscriber);
+            _live.Remove(subscriber);
         }
     }
 
@@ -340,81 +340,8 @@ internal sealed partial class Relay : IAsyncDisposable
 
     private void FanOut(OrderRecord record, List<Subscriber> overflowed)
     {
-        var firstOverflow = overflowed.Count;
-        foreach (var subscriber in _everyMerchant)
-        {
-            if (!subscriber.Queue.TryEnqueue(record))
-            {
-                overflowed.Add(subscriber);
-            }
-        }
-
-        if (record.MerchantId is { } merchantId)
-        {
-            record.Merchant = _ledger.GetOrAdd(merchantId);
-            if (_byMerchant.TryGetValue(merchantId, out var subscribers))
-            {
-                foreach (var subscriber in subscribers)
-                {
-                    if (!subscriber.Queue.TryEnqueue(record))
-                    {
-                        overflowed.Add(subscriber);
-                    }
-                }
-            }
-        }
-
-        for (var i = firstOverflow; i < overflowed.Count; i++)
-        {
-            RemoveLive(overflowed[i]);
-        }
-
+        _live.Deliver(record, overflowed);
         _recent.Add(record);
         _lastSeq = record.Seq;
-    }
-
-    private void AddLive(Subscriber subscriber)
-    {
-        if (subscriber.Filter.IsEverything)
-        {
-            _everyMerchant.Add(subscriber);
-            return;
-        }
-
-        foreach (var merchantId in subscriber.Filter.Merchants)
-        {
-            if (!_byMerchant.TryGetValue(merchantId, out var subscribers))
-            {
-                _byMerchant[merchantId] = subscribers = [];
-            }
-
-            subscribers.Add(subscriber);
-            _ledger.GetOrAdd(merchantId).Online++;
-        }
-    }
-
-    private void RemoveLive(Subscriber subscriber)
-    {
-        if (subscriber.Filter.IsEverything)
-        {
-            _everyMerchant.Remove(subscriber);
-            return;
-        }
-
-        foreach (var merchantId in subscriber.Filter.Merchants)
-        {
-            if (_byMerchant.TryGetValue(merchantId, out var subscribers) && subscribers.Remove(subscriber))
-            {
-                if (subscribers.Count == 0)
-                {
-                    _byMerchant.Remove(merchantId);
-                }
-
-                if (_ledger.Find(merchantId) is { } activity)
-                {
-                    activity.Online--;
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,92 @@
+namespace OrderRelay.Core;
+
+/// <summary>
+/// The subscribers receiving live orders, indexed by merchant, and the per-merchant online
+/// counts that follow them. Not thread-safe: the relay guards it with its fan-out lock.
+/// </summary>
+internal sealed class LiveSubscribers(MerchantLedger ledger)
+{
+    private readonly HashSet<Subscriber> _everyMerchant = [];
+    private readonly Dictionary<string, List<Subscriber>> _byMerchant = new(StringComparer.Ordinal);
+
+    public void Add(Subscriber subscriber)
+    {
+        if (subscriber.Filter.IsEverything)
+        {
+            _everyMerchant.Add(subscriber);
+            return;
+        }
+
+        foreach (var merchantId in subscriber.Filter.Merchants)
+        {
+            if (!_byMerchant.TryGetValue(merchantId, out var subscribers))
+            {
+                _byMerchant[merchantId] = subscribers = [];
+            }
+
+            subscribers.Add(subscriber);
+            ledger.GetOrAdd(merchantId).Online++;
+        }
+    }
+
+    public void Remove(Subscriber subscriber)
+    {
+        if (subscriber.Filter.IsEverything)
+        {
+            _everyMerchant.Remove(subscriber);
+            return;
+        }
+
+        foreach (var merchantId in subscriber.Filter.Merchants)
+        {
+            if (_byMerchant.TryGetValue(merchantId, out var subscribers) && subscribers.Remove(subscriber))
+            {
+                if (subscribers.Count == 0)
+                {
+                    _byMerchant.Remove(merchantId);
+                }
+
+                if (ledger.Find(merchantId) is { } activity)
+                {
+                    activity.Online--;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="record"/> for every subscriber entitled to it, never waiting.
+    /// A subscriber whose queue is full is removed and added to <paramref name="overflowed"/>.
+    /// </summary>
+    public void Deliver(OrderRecord record, List<Subscriber> overflowed)
+    {
+        var firstOverflow = overflowed.Count;
+        foreach (var subscriber in _everyMerchant)
+        {
+            if (!subscriber.Queue.TryEnqueue(record))
+            {
+                overflowed.Add(subscriber);
+            }
+        }
+
+        if (record.MerchantId is { } merchantId)
+        {
+            record.Merchant = ledger.GetOrAdd(merchantId);
+            if (_byMerchant.TryGetValue(merchantId, out var subscribers))
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    if (!subscriber.Queue.TryEnqueue(record))
+                    {
+                        overflowed.Add(subscriber);
+                    }
+                }
+            }
+        }
+
+        for (var i = firstOverflow; i < overflowed.Count; i++)
+        {
+            Remove(overflowed[i]);
+        }
+    }
+}
