@@ -1,4 +1,10 @@
 using OrderRelay.Hosting;
+using OrderRelay.Security;
+
+if (args is [TokenCommand.Name, .. var tokenArgs])
+{
+    return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
+}
 
 try
 {

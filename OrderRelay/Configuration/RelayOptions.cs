@@ -38,6 +38,18 @@ internal sealed class RelayOptions
     public string LogFile { get; set; } = "";
 
     public RedisStoreOptions Redis { get; set; } = new();
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
+
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Browser origins allowed to connect (exact, e.g. <c>https://shop.example</c>); empty allows any.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>Allows open mode (no keys, no secret) on a non-loopback address. For trusted networks only.</summary>
+    public bool AllowInsecure { get; set; }
 }
 
 internal static class StoreKinds

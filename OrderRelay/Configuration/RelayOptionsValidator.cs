@@ -49,8 +49,34 @@ internal static class RelayOptionsValidator
         Require(options.MerchantLimit >= 1, nameof(options.MerchantLimit), "must be at least 1", options.MerchantLimit);
         Require(!string.IsNullOrWhiteSpace(options.MerchantField), nameof(options.MerchantField),
             "must name the order field that carries the merchant id", options.MerchantField);
+        ValidateSecurity(options, Require);
         return errors;
     }
+
+    private static void ValidateSecurity(RelayOptions options, Action<bool, string, string, object?> require)
+    {
+        var auth = options.Auth;
+        require(auth.SubscriberSecret.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(auth.SubscriberSecret) >= 32,
+            "Auth:SubscriberSecret", "must be at least 32 bytes of UTF-8 (HS256 needs a 256-bit key)", "(not shown: it is a secret)");
+        require(auth.PublisherKeys.TrueForAll(key => key.Length >= 16), "Auth:PublisherKeys",
+            "must each be at least 16 characters long", "(not shown: they are secrets)");
+        require(!auth.IsOpen || options.AllowInsecure || IsLoopback(options.Bind), "Bind",
+            "is not a loopback address, and no Relay:Auth:PublisherKeys or Relay:Auth:SubscriberSecret is configured; " +
+            "configure them, or set Relay:AllowInsecure=true to run open on a trusted network", options.Bind);
+        var limits = options.Limits;
+        require(limits.MaxConnections >= 1, "Limits:MaxConnections", "must be at least 1", limits.MaxConnections);
+        require(limits.MaxConnectionsPerAddress >= 1, "Limits:MaxConnectionsPerAddress", "must be at least 1", limits.MaxConnectionsPerAddress);
+        require(limits.MaxSubscribersPerToken >= 1, "Limits:MaxSubscribersPerToken", "must be at least 1", limits.MaxSubscribersPerToken);
+        require(limits.PublishRatePerSecond >= 1, "Limits:PublishRatePerSecond", "must be at least 1", limits.PublishRatePerSecond);
+        require(limits.PublishBurst >= 1, "Limits:PublishBurst", "must be at least 1", limits.PublishBurst);
+        require(options.Tls.KeyPath.Length == 0 || options.Tls.Enabled, "Tls:KeyPath",
+            "needs Relay:Tls:CertificatePath too", options.Tls.KeyPath);
+        require(options.AllowedOrigins.TrueForAll(origin => Uri.TryCreate(origin, UriKind.Absolute, out _)), "AllowedOrigins",
+            "must be absolute origins such as https://shop.example", string.Join(' ', options.AllowedOrigins));
+    }
+
+    private static bool IsLoopback(string bind) =>
+        bind == "localhost" || (System.Net.IPAddress.TryParse(bind, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static bool TryParseRedisConfiguration(string configuration)
     {

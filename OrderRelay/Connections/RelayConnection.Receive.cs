@@ -94,36 +94,73 @@ internal sealed partial class RelayConnection
         switch (frame.Role)
         {
             case ConnectionRole.Publisher:
-                BecomePublisher();
-                return true;
+                return BecomePublisher(frame);
             case ConnectionRole.Subscriber:
-                BecomeSubscriber(frame);
-                return true;
+                return await BecomeSubscriberAsync(frame).ConfigureAwait(false);
             default:
                 RequestClose(CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.BadFrame, "\"role\" must be \"publisher\" or \"subscriber\"."));
                 return false;
         }
     }
 
-    private void BecomePublisher()
+    private bool BecomePublisher(ClientFrame hello)
     {
+        if (_services.PublisherKeys.Required && !_services.PublisherKeys.Accepts(hello.Token))
+        {
+            return RefuseAuth(hello.Token is null ? "A publisher key is required as \"token\"." : "The publisher key is not valid.");
+        }
+
         Role = ConnectionRole.Publisher;
         Metrics.Connections.WithLabels(Role).Inc();
+        _publishRate = _services.RateLimits.ForConnection();
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null)));
         LogHello(Role, "*", since: null);
+        return true;
     }
 
-    private void BecomeSubscriber(ClientFrame hello)
+    private async Task<bool> BecomeSubscriberAsync(ClientFrame hello)
     {
+        var (grant, refusal) = await _services.SubscriberTokens.ValidateAsync(hello.Token).ConfigureAwait(false);
+        if (grant is null)
+        {
+            return RefuseAuth(refusal!);
+        }
+
+        if (grant.FilterFor(hello.Merchants) is not { } filter)
+        {
+            return RefuseAuth("The token does not grant every merchant asked for.");
+        }
+
+        if (grant.TokenId is { } tokenId && (_tokenLease = _services.Limiter.TryAdmitToken(tokenId)) is null)
+        {
+            return RefuseAuth($"This token is already used by {_services.Options.Limits.MaxSubscribersPerToken} connections.");
+        }
+
+        if (grant.ExpiresAt is { } expiresAt)
+        {
+            // The token stops working when it expires, not only at hello.
+            _tokenExpiry = _services.Time.CreateTimer(static state => ((RelayConnection)state!).RequestClose(
+                    CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.AuthFailed, "The token has expired; reconnect with a new one.", drainFirst: false)),
+                this, Max(expiresAt - _services.Time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+        }
+
         Role = ConnectionRole.Subscriber;
         Metrics.Connections.WithLabels(Role).Inc();
-        var filter = hello.Merchants is { } merchants ? MerchantFilter.For(merchants) : MerchantFilter.Everything;
         var start = Relay.PlanSubscription(hello.Since, hello.Epoch);
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, start.WelcomeSeq,
             filter.IsEverything ? null : filter.Merchants, start.Recovered)));
         _subscriber = new Subscriber(Id, filter, _outbound);
         _catchUp = CatchUpAsync(_subscriber, start);
         LogHello(Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
+        return true;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private bool RefuseAuth(string reason)
+    {
+        RequestClose(CloseRequest.WithError(CloseCodes.Policy, ErrorCodes.AuthFailed, reason));
+        return false;
     }
 
     private async Task CatchUpAsync(Subscriber subscriber, SubscriptionStart start)
@@ -173,6 +210,15 @@ internal sealed partial class RelayConnection
                 return ReplyErrorAsync(ErrorCodes.BadFrame, "A publish needs an \"order\" object.", frame.Id);
             case OrderField.NotAnObject:
                 return ReplyErrorAsync(ErrorCodes.BadFrame, "\"order\" must be a JSON object.", frame.Id);
+        }
+
+        using (var permit = _publishRate!.AttemptAcquire())
+        {
+            if (!permit.IsAcquired)
+            {
+                return ReplyErrorAsync(ErrorCodes.RateLimited,
+                    $"Over {_services.Options.Limits.PublishRatePerSecond} publishes a second; this one was not accepted, send it again shortly.", frame.Id);
+            }
         }
 
         var request = new PublishRequest(frame.Id, frame.OrderMerchantId, payload[frame.OrderRange].ToArray());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
@@ -26,6 +27,9 @@ internal sealed partial class RelayConnection
     private ITimer? _abortTimer;
     private Subscriber? _subscriber;
     private Task _catchUp = Task.CompletedTask;
+    private RateLimiter? _publishRate;
+    private IDisposable? _tokenLease;
+    private ITimer? _tokenExpiry;
 
     public RelayConnection(WebSocket socket, string id, RelayConnectionServices services)
     {
@@ -80,6 +84,9 @@ internal sealed partial class RelayConnection
             }
 
             _abortTimer?.Dispose();
+            _tokenExpiry?.Dispose();
+            _tokenLease?.Dispose();
+            _publishRate?.Dispose();
             _lifetime.Dispose();
             _services.Registry.Remove(this);
             LogClosed(Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);

@@ -3,6 +3,7 @@ using OrderRelay.Configuration;
 using OrderRelay.Core;
 using OrderRelay.Diagnostics;
 using OrderRelay.Protocol;
+using OrderRelay.Security;
 
 namespace OrderRelay.Connections;
 
@@ -12,6 +13,10 @@ internal sealed record RelayConnectionServices(
     Relay Relay,
     ConnectionRegistry Registry,
     ClientFrameParser Parser,
+    PublisherKeys PublisherKeys,
+    SubscriberTokens SubscriberTokens,
+    ConnectionLimiter Limiter,
+    PublishRateLimits RateLimits,
     RelayMetrics Metrics,
     ILogger<RelayConnection> Logger,
     TimeProvider Time);

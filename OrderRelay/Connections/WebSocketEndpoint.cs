@@ -22,6 +22,22 @@ internal static class WebSocketEndpoint
         }
 
         var options = services.Options;
+        if (!IsAllowedOrigin(context.Request.Headers.Origin, options.AllowedOrigins))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("This origin may not connect (Relay:AllowedOrigins).\n", context.RequestAborted);
+            return;
+        }
+
+        var (lease, refusal) = services.Limiter.TryAdmit(context.Connection.RemoteIpAddress);
+        if (lease is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync(refusal + "\n", context.RequestAborted);
+            return;
+        }
+
+        using var admitted = lease;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.KeepAliveInterval,
@@ -35,4 +51,9 @@ internal static class WebSocketEndpoint
 
         await connection.RunAsync();
     }
+
+    /// <summary>Requests without an Origin header come from non-browser clients, which an origin list cannot restrict anyway.</summary>
+    private static bool IsAllowedOrigin(string? origin, List<string> allowed) =>
+        allowed.Count == 0 || origin is null ||
+        allowed.Exists(entry => string.Equals(entry.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
 }

@@ -11,6 +11,7 @@ using OrderRelay.Core;
 using OrderRelay.Diagnostics;
 using OrderRelay.Http;
 using OrderRelay.Protocol;
+using OrderRelay.Security;
 using OrderRelay.Storage;
 using Serilog;
 
@@ -35,7 +36,13 @@ internal static class RelayApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(ParseBind(options.Bind), options.Port);
+            kestrel.Listen(ParseBind(options.Bind), options.Port, listen =>
+            {
+                if (options.Tls.Enabled)
+                {
+                    listen.UseHttps(TlsCertificate.Load(options.Tls));
+                }
+            });
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddProblemDetails();
@@ -65,6 +72,10 @@ internal static class RelayApplication
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton(new PublisherKeys(options.Auth.PublisherKeys));
+        services.AddSingleton(new SubscriberTokens(options.Auth));
+        services.AddSingleton(new ConnectionLimiter(options.Limits));
+        services.AddSingleton(new PublishRateLimits(options.Limits));
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();
     }

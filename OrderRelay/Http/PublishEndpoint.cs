@@ -5,6 +5,7 @@ using OrderRelay.Configuration;
 using OrderRelay.Core;
 using OrderRelay.Diagnostics;
 using OrderRelay.Protocol;
+using OrderRelay.Security;
 
 namespace OrderRelay.Http;
 
@@ -13,8 +14,22 @@ internal static class PublishEndpoint
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static async Task<IResult> HandleAsync(HttpContext context, Relay relay, RelayOptions options, ClientFrameParser parser, RelayMetrics metrics)
+    public static async Task<IResult> HandleAsync(HttpContext context, Relay relay, RelayOptions options, ClientFrameParser parser,
+        RelayMetrics metrics, PublisherKeys keys, PublishRateLimits rateLimits)
     {
+        if (!BearerKey.Authorizes(context.Request, keys))
+        {
+            return Problems.For(metrics, StatusCodes.Status401Unauthorized, ErrorCodes.AuthFailed,
+                "A valid publisher key is required: Authorization: Bearer <key>.");
+        }
+
+        var partition = BearerKey.From(context.Request) is { } bearer ? PublisherKeys.Fingerprint(bearer) : context.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (!rateLimits.TryAcquireHttp(partition))
+        {
+            return Problems.For(metrics, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                $"Over {options.Limits.PublishRatePerSecond} publishes a second; this one was not accepted, send it again shortly.");
+        }
+
         var limit = options.MaxMessageBytes;
         if (context.Request.ContentLength > limit)
         {

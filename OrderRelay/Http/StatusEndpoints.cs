@@ -3,6 +3,7 @@ using OrderRelay.Connections;
 using OrderRelay.Core;
 using OrderRelay.Diagnostics;
 using OrderRelay.Protocol;
+using OrderRelay.Security;
 using Prometheus;
 
 namespace OrderRelay.Http;
@@ -25,8 +26,15 @@ internal static class StatusEndpoints
         await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
     }
 
-    public static async Task<IResult> MerchantAsync(string id, Relay relay, RelayMetrics metrics, CancellationToken cancellationToken)
+    public static async Task<IResult> MerchantAsync(string id, HttpRequest request, Relay relay, RelayMetrics metrics, PublisherKeys keys,
+        CancellationToken cancellationToken)
     {
+        if (!BearerKey.Authorizes(request, keys))
+        {
+            return Problems.For(metrics, StatusCodes.Status401Unauthorized, ErrorCodes.AuthFailed,
+                "A valid publisher key is required: Authorization: Bearer <key>.");
+        }
+
         if (id.Length > ClientFrameParser.MaxIdentifierLength)
         {
             return Problems.For(metrics, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame,

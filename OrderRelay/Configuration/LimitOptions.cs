@@ -1,0 +1,18 @@
+namespace OrderRelay.Configuration;
+
+/// <summary>The <c>Relay:Limits</c> section: what one relay, one address, one token and one publisher may take.</summary>
+internal sealed class LimitOptions
+{
+    public int MaxConnections { get; set; } = 100_000;
+
+    public int MaxConnectionsPerAddress { get; set; } = 1_000;
+
+    /// <summary>Simultaneous subscriber connections presenting the same token.</summary>
+    public int MaxSubscribersPerToken { get; set; } = 20;
+
+    /// <summary>Sustained publishes per second per publisher connection (and per key over HTTP).</summary>
+    public int PublishRatePerSecond { get; set; } = 5_000;
+
+    /// <summary>Publishes a publisher may send at once above its sustained rate.</summary>
+    public int PublishBurst { get; set; } = 10_000;
+}
