@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text;
+using OrderRelay.Security;
+using OrderRelay.Tests.Support;
+
+namespace OrderRelay.Tests.Security;
+
+[CancelAfter(30_000)]
+public sealed class AuthenticationTests
+{
+    private RelayServer _relay = null!;
+
+    [SetUp]
+    public async Task StartRelay() => _relay = await RelayServer.StartAsync(SecuredRelay.Settings);
+
+    [TearDown]
+    public async Task StopRelay() => await _relay.DisposeAsync();
+
+    [Test]
+    public async Task PublisherWithKey_Welcomed()
+    {
+        await using var publisher = await _relay.ConnectAsync();
+
+        var welcome = await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+
+        Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("publisher"));
+    }
+
+    [TestCase("""{"type":"hello","role":"publisher","token":"pk-wrong-0123456789abcdef"}""", TestName = "PublisherWithWrongKey_AuthFailedAnd1008")]
+    [TestCase("""{"type":"hello","role":"publisher"}""", TestName = "PublisherWithoutKey_AuthFailedAnd1008")]
+    [TestCase("""{"type":"hello","role":"subscriber"}""", TestName = "SubscriberWithoutToken_AuthFailedAnd1008")]
+    [TestCase("""{"type":"hello","role":"subscriber","token":"not.a.jwt"}""", TestName = "SubscriberWithGarbageToken_AuthFailedAnd1008")]
+    public async Task BadCredentials_Refused(string hello)
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(hello);
+
+        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task ExpiredToken_AuthFailed()
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(SecuredRelay.Token(TimeSpan.FromMinutes(-5), "m-1")));
+
+        var error = await client.ReceiveAsync();
+        Assert.That(error.Code(), Is.EqualTo("auth_failed"));
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain("expired"));
+    }
+
+    [Test]
+    public async Task TokenWithWrongSignature_AuthFailed()
+    {
+        var forged = SubscriberTokens.Mint("another-secret-that-is-32-bytes-long!!", ["*"], DateTimeOffset.UtcNow.AddHours(1));
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(forged));
+
+        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task AlgNoneToken_AuthFailed()
+    {
+        static string Segment(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var unsigned = $$"""{{Segment("""{"alg":"none","typ":"JWT"}""")}}.{{Segment($$"""{"merchants":["*"],"exp":{{exp}}}""")}}.""";
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(unsigned));
+
+        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task TokenWithoutExp_AuthFailed()
+    {
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var token = handler.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["merchants"] = new[] { "*" } },
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                SubscriberTokens.SigningKey(SecuredRelay.Secret), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(token));
+
+        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task TokenForM1AskingForM2_AuthFailed()
+    {
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1"), """["m-1","m-2"]"""));
+
+        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+    }
+
+    [Test]
+    public async Task TokenWithoutMerchantsAsked_ReceivesExactlyItsGrantedMerchants()
+    {
+        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1", "m-3")));
+        await using var publisher = await _relay.ConnectAsync();
+        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        for (var i = 1; i <= 4; i++)
+        {
+            await publisher.PublishAsync(Frames.Order($"m-{i}", i));
+        }
+
+        await publisher.PublishAsync("""{"order_id":5}""");
+        await publisher.PublishAsync(Frames.Order("m-3", 6));
+
+        Assert.That(page.Welcome.GetProperty("merchants").EnumerateArray().Select(m => m.GetString()), Is.EquivalentTo(new[] { "m-1", "m-3" }));
+        Assert.That(await page.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 3, 6 }), "no other merchant's order, none without a merchant");
+    }
+
+    [Test]
+    public async Task StarToken_ReceivesEveryOrderIncludingThoseWithoutMerchant()
+    {
+        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("*")));
+        await using var publisher = await _relay.ConnectAsync();
+        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await publisher.PublishAsync(Frames.Order("m-9", 1));
+        await publisher.PublishAsync("""{"order_id":2}""");
+
+        Assert.That(page.Welcome.GetProperty("merchants").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(await page.ReceiveOrderSeqsAsync(2), Is.EqualTo(new long[] { 1, 2 }));
+    }
+
+    [Test]
+    public async Task TokenExpiringWhileConnected_ClosesTheConnectionWhenItExpires()
+    {
+        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token(TimeSpan.FromSeconds(2), "m-1")));
+
+        var error = await page.ReceiveAsync(TimeSpan.FromSeconds(15));
+
+        Assert.That(error.Code(), Is.EqualTo("auth_failed"));
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain("expired"));
+        Assert.That(await page.ReceiveCloseAsync(), Is.EqualTo(WebSocketCloseStatus.PolicyViolation));
+    }
+
+    [Test]
+    public async Task HttpPublishWithoutOrWithWrongKey_401_WithKey_200()
+    {
+        using var missing = await PostAsync(key: null);
+        using var wrong = await PostAsync(key: "pk-wrong-0123456789abcdef");
+        using var right = await PostAsync(SecuredRelay.PublisherKey);
+
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await missing.Content.ReadAsStringAsync(), Does.Contain("auth_failed"));
+        Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(right.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task GetMerchantWithoutKey_401_WithKey_200()
+    {
+        using var withoutKey = await _relay.Http.GetAsync("/merchants/m-1");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/merchants/m-1");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SecuredRelay.PublisherKey);
+        using var withKey = await _relay.Http.SendAsync(request);
+
+        Assert.That(withoutKey.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(withKey.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task MetricsAndHealth_CarryNoOrderDataAndNoSecrets()
+    {
+        await PostAsync(SecuredRelay.PublisherKey);
+
+        var metrics = await _relay.Http.GetStringAsync("/metrics");
+        var health = await (await _relay.Http.GetAsync("/healthz")).Content.ReadAsStringAsync();
+
+        foreach (var text in new[] { metrics, health })
+        {
+            Assert.That(text, Does.Not.Contain("secret-customer").And.Not.Contain(SecuredRelay.PublisherKey).And.Not.Contain(SecuredRelay.Secret));
+        }
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
+        {
+            Content = new StringContent("""{"order_id":1,"merchant_id":"m-1","customer_name":"secret-customer"}"""),
+        };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return await _relay.Http.SendAsync(request);
+    }
+}
