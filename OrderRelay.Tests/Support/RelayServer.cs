@@ -51,7 +51,7 @@ internal sealed class RelayServer : IAsyncDisposable
         var app = RelayApplication.Build([.. args]);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"));
     }
 
     public Task<WsClient> ConnectAsync(CancellationToken cancellationToken = default) => WsClient.ConnectAsync(WebSocketUri, cancellationToken: cancellationToken);
