@@ -36,6 +36,12 @@ internal sealed class RelayOptions
 
     /// <summary>Optional rolling log file path; empty logs to the console only.</summary>
     public string LogFile { get; set; } = "";
+
+    /// <summary>Serves the merchant sample page at <c>/merchant/</c>; a production deployment turns it off.</summary>
+    public bool ServeSamples { get; set; } = true;
+
+    /// <summary>Publishes a synthetic order every couple of seconds (also the <c>--demo</c> switch).</summary>
+    public bool Demo { get; set; }
 }
 
 internal static class StoreKinds

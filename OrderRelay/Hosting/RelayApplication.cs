@@ -7,9 +7,11 @@ using Microsoft.Extensions.Hosting;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
+using OrderRelay.Demo;
 using OrderRelay.Diagnostics;
 using OrderRelay.Http;
 using OrderRelay.Protocol;
+using OrderRelay.Samples;
 using OrderRelay.Storage;
 using Serilog;
 
@@ -25,7 +27,7 @@ internal static class RelayApplication
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = args,
+            Args = DemoMode.ExpandSwitch(args),
             ContentRootPath = AppContext.BaseDirectory,
         });
 
@@ -39,8 +41,17 @@ internal static class RelayApplication
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddProblemDetails();
         AddRelay(builder.Services, options);
+        if (options.Demo)
+        {
+            builder.Services.AddHostedService<DemoPublisher>();
+        }
 
         var app = builder.Build();
+        if (options.ServeSamples || options.Demo)
+        {
+            SampleFiles.Map(app);
+        }
+
         app.UseWebSockets();
         app.MapPost("/publish", PublishEndpoint.HandleAsync);
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
