@@ -116,6 +116,7 @@ class RelayClient {
   /** Drops a connection that has gone silent without waiting for a close handshake that may never come. */
   abandon(socket) {
     socket.onclose = null;
+    socket.onmessage = null;
     socket.close(4000, "no answer to ping");
     this.socket = null;
     this.clearTimers();
