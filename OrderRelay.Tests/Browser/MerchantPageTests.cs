@@ -128,6 +128,48 @@ public sealed class MerchantPageTests
     }
 
     [Test]
+    public async Task OpenedAsAFile_ConnectsToTheRelayGivenInTheAddress()
+    {
+        var page = await _context.NewPageAsync();
+        var problems = new PageProblems(page);
+        var file = new Uri(RepositoryRoot.Combine("samples", "merchant", "index.html"));
+
+        await page.GotoAsync($"{file}?relay=ws://127.0.0.1:{_relay.HttpBase.Port}/");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await MerchantPage.PublishAsync(_relay, 31, "李四", "8.00");
+
+        await Expect(page.Locator("#orders > li[data-order-id='31']")).ToContainTextAsync("李四");
+        Assert.That(problems.All, Is.Empty);
+    }
+
+    [Test]
+    public async Task AlertsTurnedOn_NewOrderRaisesADesktopNotificationWithoutErrors()
+    {
+        await _context.GrantPermissionsAsync(["notifications"]);
+        // Chromium's own Notification, recorded on the way through: headless has no desktop to show it on.
+        await _context.AddInitScriptAsync("""
+            window.shownNotifications = [];
+            window.Notification = class extends Notification {
+              constructor(title, options) {
+                super(title, options);
+                window.shownNotifications.push(title + " | " + (options && options.body));
+              }
+            };
+            """);
+        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        var alerts = page.Page.Locator("#alerts");
+
+        await alerts.ClickAsync();
+        await Expect(alerts).ToHaveAttributeAsync("aria-pressed", "true");
+        await MerchantPage.PublishAsync(_relay, 41, "张三", "12.30");
+        await page.Page.WaitForFunctionAsync("() => window.shownNotifications.length > 0", null, new() { Timeout = 10_000 });
+
+        var shown = await page.Page.EvaluateAsync<string[]>("() => window.shownNotifications");
+        Assert.That(shown, Is.EqualTo(new[] { "New order #41 | 张三 · 12.30" }));
+        Assert.That(page.Problems.All, Is.Empty);
+    }
+
+    [Test]
     public async Task PhoneWidth_FitsWithoutSideways()
     {
         await using var phone = await _chromium.NewContextAsync(width: 390, height: 844);
