@@ -50,6 +50,12 @@ internal sealed class RelayOptions
 
     /// <summary>Allows open mode (no keys, no secret) on a non-loopback address. For trusted networks only.</summary>
     public bool AllowInsecure { get; set; }
+
+    /// <summary>Serves the merchant sample page at <c>/merchant/</c>; a production deployment turns it off.</summary>
+    public bool ServeSamples { get; set; } = true;
+
+    /// <summary>Publishes a synthetic order every couple of seconds (also the <c>--demo</c> switch).</summary>
+    public bool Demo { get; set; }
 }
 
 internal static class StoreKinds

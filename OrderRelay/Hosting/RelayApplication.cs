@@ -8,9 +8,11 @@ using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
+using OrderRelay.Demo;
 using OrderRelay.Diagnostics;
 using OrderRelay.Http;
 using OrderRelay.Protocol;
+using OrderRelay.Samples;
 using OrderRelay.Security;
 using OrderRelay.Storage;
 using Serilog;
@@ -27,7 +29,7 @@ internal static class RelayApplication
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = args,
+            Args = DemoMode.ExpandSwitch(args),
             ContentRootPath = AppContext.BaseDirectory,
         });
 
@@ -47,8 +49,17 @@ internal static class RelayApplication
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddProblemDetails();
         AddRelay(builder.Services, options);
+        if (options.Demo)
+        {
+            builder.Services.AddHostedService<DemoPublisher>();
+        }
 
         var app = builder.Build();
+        if (options.ServeSamples || options.Demo)
+        {
+            SampleFiles.Map(app);
+        }
+
         app.UseWebSockets();
         app.MapPost("/publish", PublishEndpoint.HandleAsync);
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);

@@ -1,0 +1,185 @@
+using Microsoft.Playwright;
+using OrderRelay.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrderRelay.Tests.Browser;
+
+/// <summary>The merchant page in headless chromium against a real relay: what it shows and how it connects.</summary>
+[CancelAfter(60_000)]
+[NonParallelizable]
+public sealed class MerchantPageTests
+{
+    private Chromium _chromium = null!;
+    private RelayServer _relay = null!;
+    private IBrowserContext _context = null!;
+
+    [OneTimeSetUp]
+    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
+
+    [OneTimeTearDown]
+    public async Task CloseBrowser() => await _chromium.DisposeAsync();
+
+    [SetUp]
+    public async Task StartRelay()
+    {
+        _relay = await RelayServer.StartAsync();
+        _context = await _chromium.NewContextAsync();
+    }
+
+    [TearDown]
+    public async Task StopRelay()
+    {
+        await _context.DisposeAsync();
+        await _relay.DisposeAsync();
+    }
+
+    [Test]
+    public async Task PublishedOrder_ShownWithinASecondNewestFirstWithTodaysFigures()
+    {
+        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        await Expect(page.Page.Locator("#empty")).ToBeVisibleAsync();
+
+        await MerchantPage.PublishAsync(_relay, 123456, "张三", "100.00");
+        await Expect(page.Row(123456)).ToBeVisibleAsync(new() { Timeout = 1_000 });
+        await MerchantPage.PublishAsync(_relay, 123457, "Amélie Laurent", "42.50", "m-1002");
+        await MerchantPage.PublishAsync(_relay, 123458, "佐藤 花子", "1234.5", "m-1003");
+        await Expect(page.Rows).ToHaveCountAsync(3);
+
+        Assert.That(await page.ShownOrderIdsAsync(), Is.EqualTo(new[] { "123458", "123457", "123456" }));
+        await Expect(page.Rows.First).ToHaveClassAsync("order newest");
+        await Expect(page.Row(123456)).ToContainTextAsync("张三");
+        await Expect(page.Row(123456)).ToContainTextAsync("100.00");
+        await Expect(page.Row(123458)).ToContainTextAsync("1,234.50");
+        await Expect(page.TodayCount).ToHaveTextAsync("3");
+        await Expect(page.TodayTotal).ToHaveTextAsync("1,377.00");
+        await Expect(page.Page.Locator("#empty")).ToBeHiddenAsync();
+        await page.ScreenshotAsync("merchant-page");
+        Assert.That(page.Problems.All, Is.Empty, "A person would see these in the console.");
+    }
+
+    [Test]
+    public async Task Amounts_FormattedInTheBrowsersLocale()
+    {
+        await using var german = await _chromium.NewContextAsync(locale: "de-DE");
+        var page = await MerchantPage.OpenLiveAsync(german, _relay);
+
+        await MerchantPage.PublishAsync(_relay, 7, "Jonas Berg", "1234.5");
+
+        await Expect(page.Row(7)).ToContainTextAsync("1.234,50");
+        await Expect(page.TodayTotal).ToHaveTextAsync("1.234,50");
+    }
+
+    [Test]
+    public async Task EachShownOrder_AcknowledgedWithItsSeq()
+    {
+        var page = await _context.NewPageAsync();
+        var acks = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var secondAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+        {
+            if (frame.Text?.Contains("\"ack\"", StringComparison.Ordinal) == true)
+            {
+                acks.Enqueue(frame.Text);
+                if (acks.Count == 2)
+                {
+                    secondAck.TrySetResult();
+                }
+            }
+        };
+        await page.GotoAsync(new Uri(_relay.HttpBase, "merchant/").ToString());
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+
+        var first = await MerchantPage.PublishAsync(_relay, 11);
+        var second = await MerchantPage.PublishAsync(_relay, 12);
+        await secondAck.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(acks, Is.EqualTo(new[] { $$"""{"type":"ack","seq":{{first}}}""", $$"""{"type":"ack","seq":{{second}}}""" }));
+    }
+
+    [Test]
+    public async Task TokenInTheAddress_SentInHelloAndRemovedFromTheAddress()
+    {
+        var context = _context;
+        var page = await context.NewPageAsync();
+        var hello = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) => hello.TrySetResult(frame.Text ?? "");
+
+        await page.GotoAsync(new Uri(_relay.HttpBase, "merchant/?token=open-mode-ignores-me&merchants=m-1001").ToString());
+
+        var sent = await hello.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(sent, Does.Contain("\"token\":\"open-mode-ignores-me\"").And.Contain("\"merchants\":[\"m-1001\"]"));
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        Assert.That(page.Url, Does.Not.Contain("token"));
+    }
+
+    /// <summary>
+    /// A bad token (auth_failed) cannot be produced until the relay checks tokens; this drives
+    /// the same refusal path (an error frame before welcome, then close 1008) with a hello
+    /// the relay refuses today: a merchant id over the 256-character limit.
+    /// </summary>
+    [Test]
+    public async Task HelloRefusedByTheRelay_ShowsRefusedWithTheRelaysReason()
+    {
+        var page = await MerchantPage.OpenAsync(_context, _relay, "?merchants=" + new string('m', 300));
+
+        await page.ExpectStateAsync("refused");
+        await Expect(page.State).ToContainTextAsync("Refused:");
+        await Expect(page.State).ToContainTextAsync("256 characters");
+    }
+
+    [Test]
+    public async Task OpenedAsAFile_ConnectsToTheRelayGivenInTheAddress()
+    {
+        var page = await _context.NewPageAsync();
+        var problems = new PageProblems(page);
+        var file = new Uri(RepositoryRoot.Combine("samples", "merchant", "index.html"));
+
+        await page.GotoAsync($"{file}?relay=ws://127.0.0.1:{_relay.HttpBase.Port}/");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await MerchantPage.PublishAsync(_relay, 31, "李四", "8.00");
+
+        await Expect(page.Locator("#orders > li[data-order-id='31']")).ToContainTextAsync("李四");
+        Assert.That(problems.All, Is.Empty);
+    }
+
+    [Test]
+    public async Task AlertsTurnedOn_NewOrderRaisesADesktopNotificationWithoutErrors()
+    {
+        await _context.GrantPermissionsAsync(["notifications"]);
+        // Chromium's own Notification, recorded on the way through: headless has no desktop to show it on.
+        await _context.AddInitScriptAsync("""
+            window.shownNotifications = [];
+            window.Notification = class extends Notification {
+              constructor(title, options) {
+                super(title, options);
+                window.shownNotifications.push(title + " | " + (options && options.body));
+              }
+            };
+            """);
+        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        var alerts = page.Page.Locator("#alerts");
+
+        await alerts.ClickAsync();
+        await Expect(alerts).ToHaveAttributeAsync("aria-pressed", "true");
+        await MerchantPage.PublishAsync(_relay, 41, "张三", "12.30");
+        await page.Page.WaitForFunctionAsync("() => window.shownNotifications.length > 0", null, new() { Timeout = 10_000 });
+
+        var shown = await page.Page.EvaluateAsync<string[]>("() => window.shownNotifications");
+        Assert.That(shown, Is.EqualTo(new[] { "New order #41 | 张三 · 12.30" }));
+        Assert.That(page.Problems.All, Is.Empty);
+    }
+
+    [Test]
+    public async Task PhoneWidth_FitsWithoutSideways()
+    {
+        await using var phone = await _chromium.NewContextAsync(width: 390, height: 844);
+        var page = await MerchantPage.OpenLiveAsync(phone, _relay);
+        await MerchantPage.PublishAsync(_relay, 88_000_001, "Priya Raman", "19.90");
+        await Expect(page.Row(88_000_001)).ToBeVisibleAsync();
+
+        var overflow = await page.Page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+
+        Assert.That(overflow, Is.LessThanOrEqualTo(0));
+        await page.ScreenshotAsync("merchant-page-phone");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using OrderRelay.Tests.Support;
+
+namespace OrderRelay.Tests.Samples;
+
+[CancelAfter(30_000)]
+public sealed class SampleFilesTests
+{
+    [Test]
+    public async Task MerchantPath_ServesThePageAndItsFiles()
+    {
+        await using var relay = await RelayServer.StartAsync();
+
+        using var page = await relay.Http.GetAsync("/merchant/");
+        using var script = await relay.Http.GetAsync("/merchant/relay-client.js");
+        using var icon = await relay.Http.GetAsync("/merchant/favicon.svg");
+
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>Orders · OrderRelay</title>"));
+        Assert.That(script.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
+        Assert.That(icon.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/svg+xml"));
+        Assert.That(page.Headers.CacheControl?.NoCache, Is.True);
+    }
+
+    [Test]
+    public async Task MerchantPathWithoutSlash_RedirectsToTheFolder()
+    {
+        await using var relay = await RelayServer.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = relay.HttpBase };
+
+        using var response = await client.GetAsync("/merchant");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MovedPermanently));
+        Assert.That(response.Headers.Location?.AbsolutePath, Is.EqualTo("/merchant/"));
+    }
+
+    [Test]
+    public async Task ServeSamplesOff_MerchantPathIsNotFound()
+    {
+        await using var relay = await RelayServer.StartAsync("Relay:ServeSamples=false");
+
+        using var response = await relay.Http.GetAsync("/merchant/");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public void CopiedPage_MatchesTheSamplesFolder()
+    {
+        foreach (var file in Directory.GetFiles(RepositoryRoot.Combine("samples", "merchant")).Where(file => !file.EndsWith(".md", StringComparison.Ordinal)))
+        {
+            var copy = Path.Combine(OrderRelay.Samples.SampleFiles.MerchantFolder, Path.GetFileName(file));
+            Assert.That(File.ReadAllText(copy), Is.EqualTo(File.ReadAllText(file)), copy);
+        }
+    }
+}
