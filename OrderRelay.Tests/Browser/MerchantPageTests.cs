@@ -112,11 +112,7 @@ public sealed class MerchantPageTests
         Assert.That(page.Url, Does.Not.Contain("token"));
     }
 
-    /// <summary>
-    /// A bad token (auth_failed) cannot be produced until the relay checks tokens; this drives
-    /// the same refusal path (an error frame before welcome, then close 1008) with a hello
-    /// the relay refuses today: a merchant id over the 256-character limit.
-    /// </summary>
+    /// <summary>A hello the relay refuses for its form, not its token: a merchant id over the 256-character limit.</summary>
     [Test]
     public async Task HelloRefusedByTheRelay_ShowsRefusedWithTheRelaysReason()
     {
@@ -125,6 +121,18 @@ public sealed class MerchantPageTests
         await page.ExpectStateAsync("refused");
         await Expect(page.State).ToContainTextAsync("Refused:");
         await Expect(page.State).ToContainTextAsync("256 characters");
+    }
+
+    [Test]
+    public async Task BadToken_ShowsRefusedWithAuthFailedReason()
+    {
+        await using var secured = await RelayServer.StartAsync("Relay:Auth:SubscriberSecret=subscriber-secret-of-at-least-32-bytes!");
+
+        var page = await MerchantPage.OpenAsync(_context, secured, "?token=not-a-valid-token&merchants=m-1001");
+
+        await page.ExpectStateAsync("refused");
+        await Expect(page.State).ToContainTextAsync("Refused:");
+        await Expect(page.State).ToContainTextAsync("not valid");
     }
 
     [Test]
