@@ -38,10 +38,11 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
 
-    /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.</param>
+    /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.
+    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>.</param>
     public static async Task<RelayServer> StartAsync(params string[] settings)
     {
-        var args = new List<string> { "--Relay:Port=0", "--Serilog:MinimumLevel:Default=Warning" };
+        var args = new List<string> { "--Relay:Port=0", "--Relay:Store=memory", "--Serilog:MinimumLevel:Default=Warning" };
         args.AddRange(settings.Select(setting => "--" + setting));
         var app = RelayApplication.Build([.. args]);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

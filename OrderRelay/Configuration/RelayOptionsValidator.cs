@@ -22,7 +22,15 @@ internal static class RelayOptionsValidator
         Require(System.Net.IPAddress.TryParse(options.Bind, out _) || options.Bind is "localhost" or "*",
             nameof(options.Bind), "must be an IP address, 'localhost' or '*'", options.Bind);
         Require(options.Path.StartsWith('/'), nameof(options.Path), "must start with '/'", options.Path);
-        Require(options.Store is StoreKinds.Memory, nameof(options.Store), $"must be '{StoreKinds.Memory}'", options.Store);
+        Require(options.Store is StoreKinds.Memory or StoreKinds.Sqlite, nameof(options.Store),
+            $"must be '{StoreKinds.Sqlite}' or '{StoreKinds.Memory}'", options.Store);
+        Require(options.Store != StoreKinds.Sqlite || !string.IsNullOrWhiteSpace(options.Sqlite.Path), "Sqlite:Path",
+            "must name the database file", options.Sqlite.Path);
+        Require(options.Sqlite.BusyTimeout >= TimeSpan.FromSeconds(1) && options.Sqlite.BusyTimeout <= TimeSpan.FromMinutes(10), "Sqlite:BusyTimeout",
+            "must be between 00:00:01 and 00:10:00", options.Sqlite.BusyTimeout);
+        Require(options.History.MaxAge > TimeSpan.Zero, "History:MaxAge", "must be positive", options.History.MaxAge);
+        Require(options.History.MaxOrders is >= 1 and <= 1_000_000_000, "History:MaxOrders",
+            "must be between 1 and 1000000000", options.History.MaxOrders);
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),
             "must be between 1024 and 16777216", options.MaxMessageBytes);
         Require(options.HandshakeTimeout > TimeSpan.Zero, nameof(options.HandshakeTimeout), "must be positive", options.HandshakeTimeout);

@@ -55,7 +55,9 @@ internal static class RelayApplication
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RelayMetrics>();
-        services.AddSingleton<IOrderStore>(_ => new MemoryOrderStore(options.HistoryLimit, options.MerchantLimit));
+        services.AddSingleton<IOrderStore>(provider => options.Store == StoreKinds.Sqlite
+            ? ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider)
+            : new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit));
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));
         services.AddSingleton<ConnectionRegistry>();
