@@ -57,6 +57,21 @@ internal sealed partial class SqliteOrderStore
     {
         await FlushConfirmationsAsync(cancellationToken).ConfigureAwait(false);
         await PruneAsync(cancellationToken).ConfigureAwait(false);
+        await CheckpointAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies committed WAL frames into the database file from a connection of its own. PASSIVE never
+    /// waits for the writer, so appends carry on meanwhile; the WAL restarts from its beginning once
+    /// a checkpoint has copied all of it.
+    /// </summary>
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        using var connection = new SqliteConnection(_readerConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task MaintainAsync(CancellationToken stopping)

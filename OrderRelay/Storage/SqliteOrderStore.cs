@@ -15,6 +15,9 @@ namespace OrderRelay.Storage;
 /// </summary>
 internal sealed partial class SqliteOrderStore : IOrderStore
 {
+    /// <summary>The WAL file is truncated back to this size after a checkpoint has emptied it.</summary>
+    private const long WalSizeLimitBytes = 64L * 1024 * 1024;
+
     private readonly SqliteOptions _options;
     private readonly HistoryOptions _history;
     private readonly int _merchantLimit;
@@ -66,6 +69,10 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             // In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed transaction
             // survives a crash of the process, not necessarily a power cut (docs/storage.md).
             Scalar(_writer, "PRAGMA synchronous = NORMAL");
+            // Checkpoints (copying the WAL into the file, with fsyncs) run in the background
+            // maintenance loop, not in the commit of whichever batch crosses the threshold.
+            Scalar(_writer, "PRAGMA wal_autocheckpoint = 0");
+            Scalar(_writer, $"PRAGMA journal_size_limit = {WalSizeLimitBytes}");
             SqliteJournalSchema.Migrate(_writer);
             _statements = new JournalStatements(_writer);
             epoch = _statements.ReadOrCreateEpoch("e-" + RandomNumberGenerator.GetHexString(8, lowercase: true));
