@@ -84,6 +84,8 @@ internal sealed partial class SqliteOrderStore : IOrderStore
         catch (Exception ex) when (ex is SqliteException or InvalidDataException)
         {
             CloseWriter();
+            _fileLock.Dispose();
+            _fileLock = null;
             throw new RelayStartupException($"Relay:Sqlite:Path '{_path}' cannot be used as the order journal: {ex.Message}", ex);
         }
 
