@@ -19,26 +19,30 @@ Console.WriteLine($"relay {relayDll}, {runs} runs of {seconds} s, 64 in flight p
 var medians = new Dictionary<(string, int), double>();
 foreach (var publishers in publisherCounts)
 {
-    foreach (var store in stores)
+    // Stores alternate run by run, so that both see the same moments of a shared machine's load.
+    var figures = stores.ToDictionary(store => store, _ => new List<double>());
+    for (var run = 0; run < runs; run++)
     {
-        var figures = new List<double>();
-        for (var run = 0; run < runs; run++)
+        foreach (var store in stores)
         {
             var workDir = Directory.CreateTempSubdirectory("publish-bench-");
             try
             {
                 await using var relay = await RelayChild.StartAsync(relayDll, workDir.FullName, store);
-                figures.Add(await MeasureAsync(relay.WebSocketUri, publishers, TimeSpan.FromSeconds(seconds)));
+                figures[store].Add(await MeasureAsync(relay.WebSocketUri, publishers, TimeSpan.FromSeconds(seconds)));
             }
             finally
             {
                 workDir.Delete(recursive: true);
             }
         }
+    }
 
-        figures.Sort();
-        medians[(store, publishers)] = figures[figures.Count / 2];
-        Console.WriteLine($"{store,-7} {publishers,2} publishers: {string.Join(" ", figures.Select(f => f.ToString("N0", CultureInfo.InvariantCulture)))} acked/s, median {medians[(store, publishers)]:N0}");
+    foreach (var store in stores)
+    {
+        var sorted = figures[store].Order().ToList();
+        medians[(store, publishers)] = sorted[sorted.Count / 2];
+        Console.WriteLine($"{store,-7} {publishers,2} publishers: {string.Join(" ", figures[store].Select(f => f.ToString("N0", CultureInfo.InvariantCulture)))} acked/s, median {medians[(store, publishers)]:N0}");
     }
 }
 
