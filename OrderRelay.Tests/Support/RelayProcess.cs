@@ -8,16 +8,23 @@ namespace OrderRelay.Tests.Support;
 /// <summary>
 /// The relay as a child process, started from the OrderRelay.dll built beside the tests,
 /// for what only a real process shows: signals, exit codes, start-up failures, crashes.
+/// Each runs in a working directory of its own (a fresh one unless given), so default
+/// relative paths such as the SQLite journal never collide.
 /// </summary>
 internal sealed partial class RelayProcess : IAsyncDisposable
 {
     private const int Sigterm = 15;
 
     private readonly Process _process;
+    private readonly DirectoryInfo? _ownDirectory;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RelayProcess(Process process) => _process = process;
+    private RelayProcess(Process process, DirectoryInfo? ownDirectory)
+    {
+        _process = process;
+        _ownDirectory = ownDirectory;
+    }
 
     public int Id => _process.Id;
 
@@ -38,9 +45,12 @@ internal sealed partial class RelayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the relay and waits until it listens (or fails with its output in the message).</summary>
-    public static async Task<RelayProcess> StartAsync(params string[] settings)
+    public static Task<RelayProcess> StartAsync(params string[] settings) => StartInAsync(null, settings);
+
+    /// <summary>Starts the relay in <paramref name="workingDirectory"/> (a fresh one when null) and waits until it listens.</summary>
+    public static async Task<RelayProcess> StartInAsync(string? workingDirectory, params string[] settings)
     {
-        var relay = Launch(["--Relay:Port=0", .. settings.Select(setting => "--" + setting)]);
+        var relay = Launch(workingDirectory, settings);
         var exited = relay._process.WaitForExitAsync();
         var first = await Task.WhenAny(relay._listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(30));
         if (first == exited)
@@ -52,9 +62,11 @@ internal sealed partial class RelayProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the relay expecting it to refuse to start; returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
+    public static Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings) => RunToExitInAsync(null, settings);
+
+    public static async Task<(int ExitCode, string Output)> RunToExitInAsync(string? workingDirectory, params string[] settings)
     {
-        await using var relay = Launch(["--Relay:Port=0", .. settings.Select(setting => "--" + setting)]);
+        await using var relay = Launch(workingDirectory, settings);
         await relay._process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return (relay._process.ExitCode, relay.Output);
     }
@@ -73,33 +85,41 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
-
-        _process.Dispose();
     }
 
-    private static RelayProcess Launch(IEnumerable<string> arguments)
+    public async ValueTask DisposeAsync()
     {
+        await KillAsync();
+        _process.Dispose();
+        _ownDirectory?.Delete(recursive: true);
+    }
+
+    private static RelayProcess Launch(string? workingDirectory, string[] settings)
+    {
+        var ownDirectory = workingDirectory is null ? Directory.CreateTempSubdirectory("orderrelay-process-") : null;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? ownDirectory!.FullName,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrderRelay.dll"));
-        foreach (var argument in arguments)
+        start.ArgumentList.Add("--Relay:Port=0");
+        foreach (var setting in settings)
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("--" + setting);
         }
 
-        var relay = new RelayProcess(new Process { StartInfo = start });
+        var relay = new RelayProcess(new Process { StartInfo = start }, ownDirectory);
         relay._process.OutputDataReceived += (_, line) => relay.Record(line.Data);
         relay._process.ErrorDataReceived += (_, line) => relay.Record(line.Data);
         relay._process.Start();

@@ -38,12 +38,14 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
 
-    /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.</param>
+    /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.
+    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>.</param>
     public static async Task<RelayServer> StartAsync(params string[] settings)
     {
         var args = new List<string>
         {
             "--Relay:Port=0",
+            "--Relay:Store=memory",
             "--Serilog:MinimumLevel:Default=Warning",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         };

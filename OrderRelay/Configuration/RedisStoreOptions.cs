@@ -8,7 +8,4 @@ internal sealed class RedisStoreOptions
 
     /// <summary>Prefix of every key and channel, so several deployments can share one Redis.</summary>
     public string KeyPrefix { get; set; } = "orderrelay:";
-
-    /// <summary>How long an idempotency key is remembered; the stream itself keeps <c>Relay:HistoryLimit</c> orders.</summary>
-    public TimeSpan KeyLifetime { get; set; } = TimeSpan.FromHours(24);
 }

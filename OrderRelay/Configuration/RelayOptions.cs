@@ -11,7 +11,13 @@ internal sealed class RelayOptions
 
     public string Path { get; set; } = "/";
 
-    public string Store { get; set; } = StoreKinds.Memory;
+    public string Store { get; set; } = StoreKinds.Sqlite;
+
+    /// <summary>The SQLite journal (<c>Relay:Sqlite:*</c>), used when <see cref="Store"/> is <c>sqlite</c>.</summary>
+    public SqliteOptions Sqlite { get; set; } = new();
+
+    /// <summary>How much history the journal keeps (<c>Relay:History:*</c>).</summary>
+    public HistoryOptions History { get; set; } = new();
 
     public int MaxMessageBytes { get; set; } = 65_536;
 
@@ -26,7 +32,10 @@ internal sealed class RelayOptions
 
     public int SubscriberQueueLimit { get; set; } = 1024;
 
-    /// <summary>Orders kept for replay (and idempotency keys with them) by the memory store.</summary>
+    /// <summary>
+    /// Orders kept in RAM for replay (and idempotency keys with them) by the memory store; it keeps
+    /// the smaller of this and <see cref="HistoryOptions.MaxOrders"/>. The SQLite store ignores it.
+    /// </summary>
     public int HistoryLimit { get; set; } = 100_000;
 
     /// <summary>Merchants whose delivery and confirmation state is remembered.</summary>
@@ -62,4 +71,5 @@ internal static class StoreKinds
 {
     public const string Memory = "memory";
     public const string Redis = "redis";
+    public const string Sqlite = "sqlite";
 }

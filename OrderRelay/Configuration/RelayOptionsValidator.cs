@@ -22,8 +22,15 @@ internal static class RelayOptionsValidator
         Require(System.Net.IPAddress.TryParse(options.Bind, out _) || options.Bind is "localhost" or "*",
             nameof(options.Bind), "must be an IP address, 'localhost' or '*'", options.Bind);
         Require(options.Path.StartsWith('/'), nameof(options.Path), "must start with '/'", options.Path);
-        Require(options.Store is StoreKinds.Memory or StoreKinds.Redis, nameof(options.Store),
-            $"must be '{StoreKinds.Memory}' or '{StoreKinds.Redis}'", options.Store);
+        Require(options.Store is StoreKinds.Sqlite or StoreKinds.Memory or StoreKinds.Redis, nameof(options.Store),
+            $"must be '{StoreKinds.Sqlite}', '{StoreKinds.Memory}' or '{StoreKinds.Redis}'", options.Store);
+        Require(options.Store != StoreKinds.Sqlite || !string.IsNullOrWhiteSpace(options.Sqlite.Path), "Sqlite:Path",
+            "must name the database file", options.Sqlite.Path);
+        Require(options.Sqlite.BusyTimeout >= TimeSpan.FromSeconds(1) && options.Sqlite.BusyTimeout <= TimeSpan.FromMinutes(10), "Sqlite:BusyTimeout",
+            "must be between 00:00:01 and 00:10:00", options.Sqlite.BusyTimeout);
+        Require(options.History.MaxAge > TimeSpan.Zero, "History:MaxAge", "must be positive", options.History.MaxAge);
+        Require(options.History.MaxOrders is >= 1 and <= 1_000_000_000, "History:MaxOrders",
+            "must be between 1 and 1000000000", options.History.MaxOrders);
         if (options.Store == StoreKinds.Redis)
         {
             Require(options.Redis.Configuration.Length > 0, "Redis:Configuration",
@@ -31,7 +38,6 @@ internal static class RelayOptionsValidator
             Require(TryParseRedisConfiguration(options.Redis.Configuration), "Redis:Configuration",
                 "is not a valid StackExchange.Redis configuration string", "(not shown: it may hold a password)");
             Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
-            Require(options.Redis.KeyLifetime > TimeSpan.Zero, "Redis:KeyLifetime", "must be positive", options.Redis.KeyLifetime);
         }
 
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),

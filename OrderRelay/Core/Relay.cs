@@ -42,7 +42,7 @@ internal sealed partial class Relay : IAsyncDisposable
         _logger = logger;
         _time = time;
         // Never more than the store keeps, so replay never offers what history no longer holds.
-        _recent = new RecentOrders(Math.Min(options.SubscriberQueueLimit, options.HistoryLimit));
+        _recent = new RecentOrders(Math.Min(options.SubscriberQueueLimit, Math.Min(options.HistoryLimit, options.History.MaxOrders)));
         _ledger = new MerchantLedger(options.MerchantLimit);
         _live = new LiveSubscribers(_ledger);
         _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)

@@ -76,9 +76,10 @@ internal static class RelayApplication
         services.AddSingleton<RelayMetrics>();
         services.AddSingleton<IOrderStore>(provider => options.Store switch
         {
-            StoreKinds.Redis => new RedisOrderStore(options.Redis.Configuration, options.Redis.KeyPrefix, options.HistoryLimit,
-                options.Redis.KeyLifetime, provider.GetRequiredService<ILogger<RedisOrderStore>>()),
-            _ => new MemoryOrderStore(options.HistoryLimit, options.MerchantLimit),
+            StoreKinds.Sqlite => ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider),
+            StoreKinds.Redis => new RedisOrderStore(options.Redis.Configuration, options.Redis.KeyPrefix, options.History.MaxOrders,
+                options.History.MaxAge, provider.GetRequiredService<ILogger<RedisOrderStore>>()),
+            _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit),
         });
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));

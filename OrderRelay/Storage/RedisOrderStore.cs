@@ -184,7 +184,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             await Database.PingAsync().ConfigureAwait(false);
             return true;
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return false;
         }
@@ -206,8 +206,10 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             await RefreshFirstRetainedAsync(Database, afterSeq).ConfigureAwait(false);
             return entries;
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Besides RedisException, the client can surface pipe errors while it reconnects;
+            // the feed must outlive every outage, so any failure here means "retry".
             return null;
         }
     }

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace PublishBench;
+
+/// <summary>The relay as a child process on a loopback ephemeral port, with a fresh journal in its working directory.</summary>
+internal sealed partial class RelayChild : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RelayChild(Process process, Uri webSocketUri)
+    {
+        _process = process;
+        WebSocketUri = webSocketUri;
+    }
+
+    public Uri WebSocketUri { get; }
+
+    public static async Task<RelayChild> StartAsync(string relayDll, string workingDirectory, string store)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { relayDll, "--Relay:Port=0", "--Relay:Store=" + store, "--Relay:Sqlite:Path=bench.db", "--Serilog:MinimumLevel:Default=Warning",
+            "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Information" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text && ListeningLine().Match(text) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value.Replace("http://", "ws://", StringComparison.Ordinal) + "/"));
+            }
+        };
+        process.BeginOutputReadLine();
+        return new RelayChild(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
