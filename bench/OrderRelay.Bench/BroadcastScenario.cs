@@ -19,7 +19,11 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
             new("p99_ms", "p99 latency", "ms", HigherIsBetter: false),
             new("max_ms", "max latency", "ms", HigherIsBetter: false),
         ]
-        : [new("deliveries_per_s", "deliveries/s", "1/s", HigherIsBetter: true)];
+        : [
+            new("deliveries_per_s", "deliveries/s", "1/s", HigherIsBetter: true),
+            // Less sensitive than deliveries/s to other work on a shared machine.
+            new("server_cpu_us_per_delivery", "server CPU/delivery", "µs", HigherIsBetter: false),
+        ];
 
     public override string Description => fixedRate
         ? $"{Sizes.BroadcastSubscribers} unfiltered subscribers, {Sizes.LatencyOrdersPerSecond} orders/s ({Sizes.LatencyOrdersPerSecond * Sizes.BroadcastSubscribers} deliveries/s) for {Sizes.Measure.TotalSeconds:0.#} s"
@@ -36,7 +40,7 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
         {
             return fixedRate
                 ? await MeasureLatencyAsync(subscribers, publisher, cancellationToken)
-                : await MeasureThroughputAsync(subscribers, publisher, cancellationToken);
+                : await MeasureThroughputAsync(server, subscribers, publisher, cancellationToken);
         }
         finally
         {
@@ -46,16 +50,22 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, double>> MeasureThroughputAsync(List<BenchSubscriber> subscribers, BenchPublisher publisher, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, double>> MeasureThroughputAsync(RunningServer server, List<BenchSubscriber> subscribers, BenchPublisher publisher, CancellationToken cancellationToken)
     {
         await PublishPacedAsync(subscribers, publisher, Sizes.WarmUp, cancellationToken);
         var before = TotalReceived(subscribers);
+        var cpuBefore = server.ReadCpuSeconds();
         var started = Stopwatch.GetTimestamp();
         await PublishPacedAsync(subscribers, publisher, Sizes.Measure, cancellationToken);
         var delivered = TotalReceived(subscribers) - before;
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var cpu = server.ReadCpuSeconds() - cpuBefore;
         await WaitForEveryDeliveryAsync(subscribers, publisher, cancellationToken);
-        return new Dictionary<string, double> { ["deliveries_per_s"] = delivered / elapsed.TotalSeconds };
+        return new Dictionary<string, double>
+        {
+            ["deliveries_per_s"] = delivered / elapsed.TotalSeconds,
+            ["server_cpu_us_per_delivery"] = cpu * 1e6 / Math.Max(1, delivered),
+        };
     }
 
     private async Task<IReadOnlyDictionary<string, double>> MeasureLatencyAsync(List<BenchSubscriber> subscribers, BenchPublisher publisher, CancellationToken cancellationToken)

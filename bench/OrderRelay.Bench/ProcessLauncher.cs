@@ -17,10 +17,13 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
 
     public string Name { get; } = name;
 
+    /// <summary><c>orderrelay-before</c> and the like are OrderRelay builds too, from another checkout (<c>--servers orderrelay-before=/path</c>).</summary>
+    private string Kind => Name.StartsWith(OrderRelay, StringComparison.Ordinal) ? OrderRelay : Name;
+
     public async Task<RunningServer> StartAsync(string store, CancellationToken cancellationToken)
     {
         var port = FreePort();
-        var start = Name switch
+        var start = Kind switch
         {
             OrderRelay => new ProcessStartInfo("dotnet",
             [

@@ -39,7 +39,9 @@ if (chosen.FirstOrDefault(name => !available.ContainsKey(name)) is { } unknown)
 
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
-var runner = new BenchRunner(servers.Select(s => (IServerLauncher)new ProcessLauncher(s, root)).ToList(), sizes.Runs, Console.Out);
+// A server is named, optionally with the checkout it runs from: orderrelay-before=/tmp/old-checkout
+var launchers = servers.Select(s => s.Split('=', 2)).Select(s => (IServerLauncher)new ProcessLauncher(s[0], s.Length > 1 ? s[1] : root)).ToList();
+var runner = new BenchRunner(launchers, sizes.Runs, Console.Out);
 var reports = new List<ScenarioReport>();
 var lines = new List<JsonObject>();
 foreach (var name in chosen)

@@ -22,6 +22,16 @@ internal sealed class RunningServer(Uri webSocketUri, int processId, Func<ValueT
         throw new InvalidOperationException("No VmRSS in /proc/" + ProcessId + "/status.");
     }
 
+    /// <summary>CPU time the server process has used (user + system, from /proc/PID/stat), in seconds.</summary>
+    public double ReadCpuSeconds()
+    {
+        var stat = File.ReadAllText($"/proc/{ProcessId}/stat");
+        // Fields after the command name, which is in parentheses and may hold spaces; utime and stime are fields 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return ticks / 100.0;
+    }
+
     public ValueTask DisposeAsync() => stop();
 }
 
