@@ -10,9 +10,6 @@ namespace OrderRelay.Connections;
 /// </summary>
 internal sealed class PendingReply(Task<PublishOutcome> outcome, string? id, RelayMetrics metrics) : OutboundFrame
 {
-    /// <summary>True once the sequencer has answered, so encoding will not wait.</summary>
-    public bool IsDecided => outcome.IsCompleted;
-
     public async ValueTask<byte[]> EncodeAsync()
     {
         try

@@ -16,7 +16,6 @@ namespace OrderRelay.Connections;
 internal sealed partial class RelayConnection
 {
     private readonly WebSocket _socket;
-    private readonly CoalescingStream? _output;
     private readonly RelayConnectionServices _services;
     private readonly ILogger _logger;
     private readonly MessageReceiver _receiver;
@@ -28,11 +27,9 @@ internal sealed partial class RelayConnection
     private Subscriber? _subscriber;
     private Task _catchUp = Task.CompletedTask;
 
-    /// <param name="output">The stream under <paramref name="socket"/> when it coalesces writes; see <see cref="DrainQueueAsync"/>.</param>
-    public RelayConnection(WebSocket socket, string id, RelayConnectionServices services, CoalescingStream? output = null)
+    public RelayConnection(WebSocket socket, string id, RelayConnectionServices services)
     {
         _socket = socket;
-        _output = output;
         _services = services;
         Id = id;
         _logger = services.Logger;
@@ -169,37 +166,22 @@ internal sealed partial class RelayConnection
         }
     }
 
-    /// <summary>
-    /// Sends queued frames. Frames that are ready together are written into one coalescing
-    /// window and leave in as few socket sends as fit; the window closes (flushes) as soon as
-    /// the queue has nothing ready, so a lone frame is never held back.
-    /// </summary>
     private async Task DrainQueueAsync()
     {
         var reader = _outbound.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            _output?.BeginCoalescing();
-            try
+            while (reader.TryRead(out var frame))
             {
-                while (reader.TryRead(out var frame))
+                if (_closeRequest is { DrainFirst: false })
                 {
-                    if (_closeRequest is { DrainFirst: false })
-                    {
-                        return;
-                    }
-
-                    await SendFrameAsync(frame).ConfigureAwait(false);
+                    return;
                 }
-            }
-            finally
-            {
-                await EndCoalescingAsync().ConfigureAwait(false);
+
+                await SendFrameAsync(frame).ConfigureAwait(false);
             }
         }
     }
-
-    private ValueTask EndCoalescingAsync() => _output?.EndCoalescingAsync() ?? ValueTask.CompletedTask;
 
     private async ValueTask SendFrameAsync(OutboundFrame frame)
     {
@@ -215,13 +197,6 @@ internal sealed partial class RelayConnection
                 await SendTextAsync(control.Bytes).ConfigureAwait(false);
                 break;
             case PendingReply reply:
-                if (!reply.IsDecided)
-                {
-                    // The sequencer has not answered yet: what is gathered goes out rather than wait for it.
-                    await EndCoalescingAsync().ConfigureAwait(false);
-                    _output?.BeginCoalescing();
-                }
-
                 await SendTextAsync(await reply.EncodeAsync().ConfigureAwait(false)).ConfigureAwait(false);
                 break;
             default:

@@ -27,7 +27,7 @@ internal static class WebSocketEndpoint
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
-        var connection = new RelayConnection(socket, registry.NextConnectionId(), services, context.Features.Get<CoalescingUpgradeFeature>()?.Stream);
+        var connection = new RelayConnection(socket, registry.NextConnectionId(), services);
         if (!registry.TryAdd(connection))
         {
             connection.Shutdown();

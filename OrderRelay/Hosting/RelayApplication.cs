@@ -41,7 +41,6 @@ internal static class RelayApplication
         AddRelay(builder.Services, options);
 
         var app = builder.Build();
-        CoalescingUpgradeFeature.Use(app);
         app.UseWebSockets();
         app.MapPost("/publish", PublishEndpoint.HandleAsync);
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
