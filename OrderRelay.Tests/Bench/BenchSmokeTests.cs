@@ -11,7 +11,7 @@ namespace OrderRelay.Tests.Bench;
 [CancelAfter(60_000)]
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["broadcast", "latency", "merchants", "idle", "storm"];
+    private static readonly string[] Scenarios = ["broadcast", "latency", "merchants", "idle", "storm", "storm-broadcast"];
 
     [TestCaseSource(nameof(Scenarios))]
     public async Task Scenario_AtSmokeSizes_CompletesWithEveryMetric(string name, CancellationToken cancellationToken)
@@ -47,7 +47,8 @@ public sealed class BenchSmokeTests
         "latency" => new BroadcastScenario(BenchSizes.Smoke, fixedRate: true),
         "merchants" => new MerchantsScenario(BenchSizes.Smoke, "memory"),
         "idle" => new IdleScenario(BenchSizes.Smoke),
-        "storm" => new StormScenario(BenchSizes.Smoke),
+        "storm" => new StormScenario(BenchSizes.Smoke, merchants: 5),
+        "storm-broadcast" => new StormScenario(BenchSizes.Smoke, merchants: 0),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -10,7 +10,8 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
 {
     private const int MerchantSpread = 100;
 
-    public override string Name => fixedRate ? "latency" : "broadcast";
+    public override string Name => !fixedRate ? "broadcast"
+        : Sizes.LatencyOrdersPerSecond == new BenchSizes().LatencyOrdersPerSecond ? "latency" : "latency-" + Sizes.LatencyOrdersPerSecond;
 
     public override IReadOnlyList<Metric> Metrics { get; } = fixedRate
         ?
@@ -32,10 +33,12 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
     public override async Task<IReadOnlyDictionary<string, double>> RunOnceAsync(RunningServer server, CancellationToken cancellationToken)
     {
         var connector = Connector(server);
-        var subscribers = await ConnectSubscribersAsync(connector, Sizes.BroadcastSubscribers, Sizes.ConnectConcurrency, _ => null, cancellationToken);
-        using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var readers = subscribers.Select(s => Task.Run(() => s.RunAsync(stop.Token), CancellationToken.None)).ToList();
+        var readers = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        // Each reads (and so answers pings) from the moment it is welcomed.
+        var subscribers = await ConnectSubscribersAsync(connector, Sizes.BroadcastSubscribers, Sizes.ConnectConcurrency, _ => null, cancellationToken,
+            subscriber => readers.Add(Task.Run(() => subscriber.RunAsync(stop.Token), CancellationToken.None)));
+        using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         try
         {
             return fixedRate

@@ -21,10 +21,12 @@ internal sealed class MerchantsScenario(BenchSizes sizes, string store) : Scenar
     public override async Task<IReadOnlyDictionary<string, double>> RunOnceAsync(RunningServer server, CancellationToken cancellationToken)
     {
         var connector = Connector(server);
-        var subscribers = await ConnectSubscribersAsync(connector, Sizes.MerchantSubscribers, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken);
-        using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var readers = subscribers.Select(s => Task.Run(() => s.RunAsync(stop.Token), CancellationToken.None)).ToList();
+        var readers = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        // Each reads (and so answers pings) from the moment it is welcomed.
+        var subscribers = await ConnectSubscribersAsync(connector, Sizes.MerchantSubscribers, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
+            subscriber => readers.Add(Task.Run(() => subscriber.RunAsync(stop.Token), CancellationToken.None)));
+        using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         try
         {
             // Warm-up: a tenth of the orders, then the measured batch, each order to the next merchant in turn.

@@ -21,16 +21,21 @@ var root = Option(arguments, "--root") ?? FindRepositoryRoot();
 var servers = (Option(arguments, "--servers") ?? $"{ProcessLauncher.OrderRelay},{ProcessLauncher.NodeWs}").Split(',');
 var outFile = Option(arguments, "--out");
 var chartFile = Option(arguments, "--chart");
+// In the storm, merchant pages follow their own merchant: 2,000 pages of 200 merchants, ten each.
+const int StormMerchants = 200;
 var available = new Dictionary<string, Func<Scenario>>
 {
     ["broadcast"] = () => new BroadcastScenario(sizes, fixedRate: false),
     ["latency"] = () => new BroadcastScenario(sizes, fixedRate: true),
+    // A quarter of the rate: latency when the machine is not saturated.
+    ["latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true),
     ["merchants"] = () => new MerchantsScenario(sizes, "memory"),
     ["merchants-sqlite"] = () => new MerchantsScenario(sizes, "sqlite"),
     ["idle"] = () => new IdleScenario(sizes),
-    ["storm"] = () => new StormScenario(sizes),
+    ["storm"] = () => new StormScenario(sizes, merchants: StormMerchants),
+    ["storm-broadcast"] = () => new StormScenario(sizes, merchants: 0),
 };
-var chosen = arguments.Count > 0 ? arguments : ["broadcast", "latency", "merchants", "merchants-sqlite", "idle", "storm"];
+var chosen = arguments.Count > 0 ? arguments : ["broadcast", "latency", "latency-50", "merchants", "merchants-sqlite", "idle", "storm", "storm-broadcast"];
 if (chosen.FirstOrDefault(name => !available.ContainsKey(name)) is { } unknown)
 {
     Console.Error.WriteLine($"Unknown scenario or option '{unknown}'. Scenarios: {string.Join(' ', available.Keys)}");

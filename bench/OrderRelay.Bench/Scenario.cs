@@ -24,11 +24,15 @@ internal abstract class Scenario(BenchSizes sizes)
     protected WsConnector Connector(RunningServer server) => new(server.WebSocketUri, Sizes.SourceAddresses);
 
     protected static async Task<List<BenchSubscriber>> ConnectSubscribersAsync(WsConnector connector, int count, int concurrency,
-        Func<int, string?> merchantOf, CancellationToken cancellationToken, long? since = null)
+        Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null)
     {
         var subscribers = new BenchSubscriber[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (i, token) => subscribers[i] = await BenchSubscriber.ConnectAsync(connector, merchantOf(i), since, token));
+            async (i, token) =>
+            {
+                subscribers[i] = await BenchSubscriber.ConnectAsync(connector, merchantOf(i), since: null, token);
+                onConnected?.Invoke(subscribers[i]);
+            });
         return [.. subscribers];
     }
 
