@@ -32,6 +32,11 @@ internal sealed class BenchRunner(IReadOnlyList<IServerLauncher> launchers, int 
                     report.AddFailure(launcher.Name, "skipped: " + ex.Message);
                     log.WriteLine($"  {launcher.Name} skipped: {ex.Message}");
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    log.WriteLine("  interrupted");
+                    return report;
+                }
                 catch (Exception ex) when (ex is BenchRunFailedException or TimeoutException or IOException or System.Net.WebSockets.WebSocketException or InvalidOperationException)
                 {
                     report.AddFailure(launcher.Name, $"run {run + 1}: {ex.Message}");

@@ -44,6 +44,9 @@ if (chosen.FirstOrDefault(name => !available.ContainsKey(name)) is { } unknown)
 
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+// Stopped by a signal, the run unwinds so that the servers it started are stopped too.
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    context => { context.Cancel = true; interrupted.Cancel(); });
 // A server is named, optionally with the checkout it runs from: orderrelay-before=/tmp/old-checkout
 var launchers = servers.Select(s => s.Split('=', 2)).Select(s => (IServerLauncher)new ProcessLauncher(s[0], s.Length > 1 ? s[1] : root)).ToList();
 var runner = new BenchRunner(launchers, sizes.Runs, Console.Out);
