@@ -29,6 +29,9 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
             [
                 Path.Combine(repositoryRoot, "OrderRelay/bin/Release/net10.0/OrderRelay.dll"),
                 $"--Relay:Port={port}", $"--Relay:Store={store}", "--Serilog:MinimumLevel:Default=Warning",
+                // The relay is measured, not its per-publisher rate limit or its per-address connection limit.
+                "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
+                "--Relay:Limits:MaxConnectionsPerAddress=100000",
             ]),
             NodeWs when store == "memory" => new ProcessStartInfo("node",
                 [Path.Combine(repositoryRoot, "bench/peers/node-ws/server.js"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]),

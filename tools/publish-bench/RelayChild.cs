@@ -20,6 +20,8 @@ internal sealed partial class RelayChild : IAsyncDisposable
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { relayDll, "--Relay:Port=0", "--Relay:Store=" + store, "--Relay:Sqlite:Path=bench.db", "--Serilog:MinimumLevel:Default=Warning",
+            // The relay is measured, not its per-publisher rate limit.
+            "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Information" })
         {
             start.ArgumentList.Add(argument);
