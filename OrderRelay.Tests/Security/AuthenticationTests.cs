@@ -73,6 +73,21 @@ public sealed class AuthenticationTests
         await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
     }
 
+    /// <summary>The PHP recipe in docs/security.md builds the JWT by hand with HMAC-SHA256; the relay must accept exactly that.</summary>
+    [Test]
+    public async Task TokenMintedByHandLikeThePhpRecipe_Accepted()
+    {
+        static string Segment(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var signed = Segment(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}""")) + "." +
+            Segment(Encoding.UTF8.GetBytes($$"""{"merchants":["m-1001"],"exp":{{exp}}}"""));
+        var signature = Segment(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecuredRelay.Secret), Encoding.UTF8.GetBytes(signed)));
+
+        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(signed + "." + signature));
+
+        Assert.That(page.Welcome.GetProperty("merchants")[0].GetString(), Is.EqualTo("m-1001"));
+    }
+
     [Test]
     public async Task TokenWithoutExp_AuthFailed()
     {

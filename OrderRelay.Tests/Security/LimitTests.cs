@@ -120,6 +120,9 @@ public sealed class LimitTests
         Assert.That(refused!.Message, Does.Contain("403"));
         await using var allowed = await WsClient.ConnectAsync(relay.WebSocketUri, options => options.SetRequestHeader("Origin", "https://shop.example"));
         await allowed.HelloAsync("""{"type":"hello","role":"subscriber"}""");
+        // A backend sends no Origin at all: an origin list cannot apply to it.
+        await using var backend = await WsClient.ConnectAsync(relay.WebSocketUri);
+        await backend.HelloAsync("""{"type":"hello","role":"publisher"}""");
     }
 
     [TestCase("Relay:Auth:SubscriberSecret=too-short", "Relay:Auth:SubscriberSecret")]

@@ -6,12 +6,15 @@ namespace OrderRelay.Bench;
 /// Scenario 1: one publisher, every subscriber takes every order. Either as fast as the
 /// slowest subscriber allows (deliveries/s), or at a fixed order rate (publish-to-receive latency).
 /// </summary>
-internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scenario(sizes)
+/// On a cluster store the subscribers are split across the nodes and the publisher uses the first.
+internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate, string store = "memory") : Scenario(sizes)
 {
     private const int MerchantSpread = 100;
 
-    public override string Name => !fixedRate ? "broadcast"
-        : Sizes.LatencyOrdersPerSecond == new BenchSizes().LatencyOrdersPerSecond ? "latency" : "latency-" + Sizes.LatencyOrdersPerSecond;
+    public override string Store => store;
+
+    public override string Name => (store == "memory" ? "" : store + "-") + (!fixedRate ? "broadcast"
+        : Sizes.LatencyOrdersPerSecond == new BenchSizes().LatencyOrdersPerSecond ? "latency" : "latency-" + Sizes.LatencyOrdersPerSecond);
 
     public override IReadOnlyList<Metric> Metrics { get; } = fixedRate
         ?
@@ -32,13 +35,13 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate) : Scen
 
     public override async Task<IReadOnlyDictionary<string, double>> RunOnceAsync(RunningServer server, CancellationToken cancellationToken)
     {
-        var connector = Connector(server);
+        var connectors = Connectors(server);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var readers = new System.Collections.Concurrent.ConcurrentBag<Task>();
         // Each reads (and so answers pings) from the moment it is welcomed.
-        var subscribers = await ConnectSubscribersAsync(connector, Sizes.BroadcastSubscribers, Sizes.ConnectConcurrency, _ => null, cancellationToken,
+        var subscribers = await ConnectSubscribersAsync(connectors, Sizes.BroadcastSubscribers, Sizes.ConnectConcurrency, _ => null, cancellationToken,
             subscriber => readers.Add(Task.Run(() => subscriber.RunAsync(stop.Token), CancellationToken.None)));
-        using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
+        using var publisher = await BenchPublisher.ConnectAsync(connectors[0], Sizes.PublishWindow, cancellationToken);
         try
         {
             return fixedRate

@@ -13,6 +13,9 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
     public const string OrderRelay = "orderrelay";
     public const string NodeWs = "node-ws";
 
+    /// <summary>The store name that starts two OrderRelay nodes on one fresh redis-server.</summary>
+    public const string RedisCluster = "redis-cluster";
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     public string Name { get; } = name;
@@ -21,6 +24,59 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
     private string Kind => Name.StartsWith(OrderRelay, StringComparison.Ordinal) ? OrderRelay : Name;
 
     public async Task<RunningServer> StartAsync(string store, CancellationToken cancellationToken)
+    {
+        if (store != RedisCluster)
+        {
+            return await StartOneAsync(store, [], cancellationToken);
+        }
+
+        if (Kind != OrderRelay)
+        {
+            throw new NotSupportedException($"{Name} has no cluster mode");
+        }
+
+        // Redis here keeps nothing on disk: the cluster's fan-out is measured, not Redis's fsync.
+        var redisPort = FreePort();
+        var redis = Process.Start(new ProcessStartInfo("redis-server",
+            ["--port", redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new NotSupportedException("redis-server could not be started");
+        redis.OutputDataReceived += (_, _) => { };
+        redis.BeginOutputReadLine();
+        string[] redisSettings = ["--Relay:Redis:Configuration=127.0.0.1:" + redisPort, "--Relay:Redis:KeyPrefix=bench:"];
+        var nodes = new List<RunningServer>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                nodes.Add(await StartOneAsync("redis", redisSettings, cancellationToken));
+            }
+        }
+        catch
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            await StopAsync(redis);
+            throw;
+        }
+
+        return new RunningServer(nodes[0].WebSocketUri, nodes[0].ProcessId, async () =>
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            await StopAsync(redis);
+        }, [.. nodes.Select(node => node.WebSocketUri)]);
+    }
+
+    private async Task<RunningServer> StartOneAsync(string store, string[] extraSettings, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var start = Kind switch
@@ -32,6 +88,8 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
                 // The relay is measured, not its per-publisher rate limit or its per-address connection limit.
                 "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
                 "--Relay:Limits:MaxConnectionsPerAddress=100000",
+                "--Relay:Sqlite:Path=" + JournalPath(port),
+                .. extraSettings,
             ]),
             NodeWs when store == "memory" => new ProcessStartInfo("node",
                 [Path.Combine(repositoryRoot, "bench/peers/node-ws/server.js"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
@@ -54,7 +112,14 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new RunningServer(new Uri($"ws://127.0.0.1:{port}/"), process.Id, () => StopAsync(process));
+        var server = new RunningServer(new Uri($"ws://127.0.0.1:{port}/"), process.Id, async () =>
+        {
+            await StopAsync(process);
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(JournalPath(port)) + "*"))
+            {
+                File.Delete(file);
+            }
+        });
         try
         {
             await WaitUntilHealthyAsync(port, process, cancellationToken);
@@ -107,6 +172,9 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
         await process.WaitForExitAsync();
         process.Dispose();
     }
+
+    /// <summary>Each run's SQLite journal, deleted (with its WAL and lock files) when the run ends.</summary>
+    private static string JournalPath(int port) => Path.Combine(Path.GetTempPath(), $"orderrelay-bench-{port}.db");
 
     private static int FreePort()
     {

@@ -29,6 +29,11 @@ var available = new Dictionary<string, Func<Scenario>>
     ["latency"] = () => new BroadcastScenario(sizes, fixedRate: true),
     // A quarter of the issue's rate: latency when the machine is not saturated.
     ["latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true),
+    ["sqlite-broadcast"] = () => new BroadcastScenario(sizes, fixedRate: false, store: "sqlite"),
+    ["sqlite-latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true, store: "sqlite"),
+    // Two OrderRelay nodes on one redis-server, subscribers split between them (issue: scale out).
+    ["redis-cluster-broadcast"] = () => new BroadcastScenario(sizes, fixedRate: false, store: ProcessLauncher.RedisCluster),
+    ["redis-cluster-latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true, store: ProcessLauncher.RedisCluster),
     ["merchants"] = () => new MerchantsScenario(sizes, "memory"),
     ["merchants-sqlite"] = () => new MerchantsScenario(sizes, "sqlite"),
     ["idle"] = () => new IdleScenario(sizes),

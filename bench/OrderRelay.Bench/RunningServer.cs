@@ -1,9 +1,12 @@
 namespace OrderRelay.Bench;
 
 /// <summary>A relay (OrderRelay or a peer) listening on loopback, started for one measured run.</summary>
-internal sealed class RunningServer(Uri webSocketUri, int processId, Func<ValueTask> stop) : IAsyncDisposable
+internal sealed class RunningServer(Uri webSocketUri, int processId, Func<ValueTask> stop, IReadOnlyList<Uri>? nodes = null) : IAsyncDisposable
 {
     public Uri WebSocketUri { get; } = webSocketUri;
+
+    /// <summary>Every node of the server; one, unless it is a cluster (the first is <see cref="WebSocketUri"/>).</summary>
+    public IReadOnlyList<Uri> Nodes { get; } = nodes ?? [webSocketUri];
 
     /// <summary>The process whose memory is measured; the whole process when the relay runs in-process.</summary>
     public int ProcessId { get; } = processId;

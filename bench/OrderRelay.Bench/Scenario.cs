@@ -23,14 +23,21 @@ internal abstract class Scenario(BenchSizes sizes)
 
     protected WsConnector Connector(RunningServer server) => new(server.WebSocketUri, Sizes.SourceAddresses);
 
-    protected static async Task<List<BenchSubscriber>> ConnectSubscribersAsync(WsConnector connector, int count, int concurrency,
+    /// <summary>One connector per node; on a cluster, subscriber <c>i</c> goes to node <c>i % nodes</c>.</summary>
+    protected IReadOnlyList<WsConnector> Connectors(RunningServer server) => [.. server.Nodes.Select(node => new WsConnector(node, Sizes.SourceAddresses))];
+
+    protected static Task<List<BenchSubscriber>> ConnectSubscribersAsync(WsConnector connector, int count, int concurrency,
+        Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null) =>
+        ConnectSubscribersAsync([connector], count, concurrency, merchantOf, cancellationToken, onConnected);
+
+    protected static async Task<List<BenchSubscriber>> ConnectSubscribersAsync(IReadOnlyList<WsConnector> connectors, int count, int concurrency,
         Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null)
     {
         var subscribers = new BenchSubscriber[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                subscribers[i] = await BenchSubscriber.ConnectAsync(connector, merchantOf(i), since: null, token);
+                subscribers[i] = await BenchSubscriber.ConnectAsync(connectors[i % connectors.Count], merchantOf(i), since: null, token);
                 onConnected?.Invoke(subscribers[i]);
             });
         return [.. subscribers];
