@@ -51,6 +51,37 @@ public sealed class RelayTests
     }
 
     [Test]
+    public async Task CaughtUpSubscriberWithAFullQueue_GoesLiveAtOnceAndOverflowsOnTheNextOrder()
+    {
+        await using var relay = await StartRelayAsync();
+        await PublishAsync(relay, "m-1");
+        var queue = new OutboundQueue(2);
+        queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
+        queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
+        var subscriber = new Subscriber("c-full", MerchantFilter.Everything, queue);
+
+        await relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: true, CancellationToken.None).WaitAsync(Wait);
+        await PublishAsync(relay, "m-1");
+
+        await queue.Overflowed.WaitAsync(Wait);
+    }
+
+    [Test]
+    public async Task CatchUpIntoAClosedQueue_EndsInsteadOfWaiting()
+    {
+        await using var relay = await StartRelayAsync(queueLimit: 4);
+        for (var i = 0; i < 10; i++)
+        {
+            await PublishAsync(relay, "m-1");
+        }
+
+        var queue = new OutboundQueue(4);
+        queue.Complete();
+
+        await relay.CatchUpAndGoLiveAsync(new Subscriber("c-gone", MerchantFilter.Everything, queue), 0, isResume: true, CancellationToken.None).WaitAsync(Wait);
+    }
+
+    [Test]
     public async Task CatchUpRacingPublishes_EverySubscriberGetsEachOrderOnceInOrder()
     {
         const int total = 20_000;

@@ -61,6 +61,9 @@ internal sealed class OutboundQueue
         return false;
     }
 
+    /// <summary>Waits until the queue has room; false once it no longer takes frames.</summary>
+    public ValueTask<bool> WaitForRoomAsync(CancellationToken cancellationToken) => _channel.Writer.WaitToWriteAsync(cancellationToken);
+
     /// <summary>No more frames will be accepted; the send loop drains what is queued.</summary>
     public void Complete()
     {

@@ -14,7 +14,7 @@ namespace OrderRelay.Core;
 /// </summary>
 internal sealed partial class Relay : IAsyncDisposable
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatchLimit = 512;
     private const int ReplayPageSize = 256;
     private const int PublishQueueLimit = 8192;
 
@@ -23,6 +23,7 @@ internal sealed partial class Relay : IAsyncDisposable
     private readonly ILogger<Relay> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<PublishRequest> _publishes;
+    private readonly int _maxBatch;
 
     // Guards fan-out, the live subscriber sets, the recent-orders ring and the ledger,
     // so that going live and fanning out can never interleave.
@@ -45,6 +46,9 @@ internal sealed partial class Relay : IAsyncDisposable
         _recent = new RecentOrders(Math.Min(options.SubscriberQueueLimit, Math.Min(options.HistoryLimit, options.History.MaxOrders)));
         _ledger = new MerchantLedger(options.MerchantLimit);
         _live = new LiveSubscribers(_ledger);
+        // One batch is fanned out at once: it must fit twice in a subscriber's queue, or a burst
+        // would drop even subscribers that keep up.
+        _maxBatch = Math.Clamp(options.SubscriberQueueLimit / 2, 1, MaxBatchLimit);
         _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
         {
             SingleReader = true,
@@ -137,8 +141,10 @@ internal sealed partial class Relay : IAsyncDisposable
             lock (_gate)
             {
                 seam.Clear();
-                // One slot stays free for a control frame the connection may queue meanwhile.
-                if (_recent.TryCollectAfter(cursor, subscriber.Filter, seam) && seam.Count < subscriber.Queue.FreeSpace)
+                // One slot stays free for a control frame the connection may queue meanwhile. A
+                // subscriber with nothing left to catch up goes live even with a full queue:
+                // fan-out then deals with it as with any other.
+                if (_recent.TryCollectAfter(cursor, subscriber.Filter, seam) && (seam.Count == 0 || seam.Count < subscriber.Queue.FreeSpace))
                 {
                     foreach (var record in seam)
                     {
@@ -176,6 +182,12 @@ internal sealed partial class Relay : IAsyncDisposable
             }
 
             _metrics.ReplayedOrders.Inc(replayed);
+            if (replayed == 0 && !await subscriber.Queue.WaitForRoomAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Nothing to page in: the seam is waiting for room in the queue, or the connection is gone.
+                return;
+            }
+
             var next = Math.Min(page.ScannedThroughSeq, fannedOutThrough);
             // Nothing kept after the cursor although the ring has moved past it: those orders
             // were pruned, and the ring's floor is the first place left to continue from.
@@ -250,12 +262,12 @@ internal sealed partial class Relay : IAsyncDisposable
     /// </summary>
     private async Task RunSequencerAsync()
     {
-        var batch = new List<PublishRequest>(MaxBatch);
+        var batch = new List<PublishRequest>(_maxBatch);
         var overflowed = new List<Subscriber>();
         var reader = _publishes.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < MaxBatch && reader.TryRead(out var request))
+            while (batch.Count < _maxBatch && reader.TryRead(out var request))
             {
                 batch.Add(request);
             }
