@@ -273,9 +273,9 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         return long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Lost Redis while following the order stream after seq {Seq}; retrying")]
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Lost Redis while following the order stream after seq {Seq}; retrying")]
     private partial void LogFeedInterrupted(long seq);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
     private partial void LogFeedResumed(long seq);
 }
