@@ -9,6 +9,18 @@ internal sealed class RelayOptions
 
     public string Bind { get; set; } = "127.0.0.1";
 
+    /// <summary>The address <see cref="Bind"/> names: <c>*</c> is every address, <c>localhost</c> the IPv4 loopback.</summary>
+    public bool TryGetBindAddress([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out System.Net.IPAddress? address)
+    {
+        address = Bind switch
+        {
+            "*" => System.Net.IPAddress.IPv6Any,
+            "localhost" => System.Net.IPAddress.Loopback,
+            _ => System.Net.IPAddress.TryParse(Bind, out var parsed) ? parsed : null,
+        };
+        return address is not null;
+    }
+
     public string Path { get; set; } = "/";
 
     public string Store { get; set; } = StoreKinds.Sqlite;

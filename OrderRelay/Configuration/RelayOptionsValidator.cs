@@ -19,7 +19,7 @@ internal static class RelayOptionsValidator
         }
 
         Require(options.Port is >= 0 and <= 65_535, nameof(options.Port), "must be between 0 and 65535", options.Port);
-        Require(System.Net.IPAddress.TryParse(options.Bind, out _) || options.Bind is "localhost" or "*",
+        Require(options.TryGetBindAddress(out _),
             nameof(options.Bind), "must be an IP address, 'localhost' or '*'", options.Bind);
         Require(options.Path.StartsWith('/'), nameof(options.Path), "must start with '/'", options.Path);
         Require(options.Store is StoreKinds.Sqlite or StoreKinds.Memory or StoreKinds.Redis, nameof(options.Store),
@@ -66,7 +66,7 @@ internal static class RelayOptionsValidator
             "Auth:SubscriberSecret", "must be at least 32 bytes of UTF-8 (HS256 needs a 256-bit key)", "(not shown: it is a secret)");
         require(auth.PublisherKeys.TrueForAll(key => key.Length >= 16), "Auth:PublisherKeys",
             "must each be at least 16 characters long", "(not shown: they are secrets)");
-        require(!auth.IsOpen || options.AllowInsecure || IsLoopback(options.Bind), "Bind",
+        require(!auth.IsOpen || options.AllowInsecure || (options.TryGetBindAddress(out var bind) && System.Net.IPAddress.IsLoopback(bind)), "Bind",
             "is not a loopback address, and no Relay:Auth:PublisherKeys or Relay:Auth:SubscriberSecret is configured; " +
             "configure them, or set Relay:AllowInsecure=true to run open on a trusted network", options.Bind);
         var limits = options.Limits;
@@ -80,9 +80,6 @@ internal static class RelayOptionsValidator
         require(options.AllowedOrigins.TrueForAll(origin => Uri.TryCreate(origin, UriKind.Absolute, out _)), "AllowedOrigins",
             "must be absolute origins such as https://shop.example", string.Join(' ', options.AllowedOrigins));
     }
-
-    private static bool IsLoopback(string bind) =>
-        bind == "localhost" || (System.Net.IPAddress.TryParse(bind, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static bool TryParseRedisConfiguration(string configuration)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -38,7 +37,9 @@ internal static class RelayApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(ParseBind(options.Bind), options.Port, listen =>
+            // Validated at start-up, so the address is known to parse.
+            options.TryGetBindAddress(out var address);
+            kestrel.Listen(address!, options.Port, listen =>
             {
                 if (options.Tls.Enabled)
                 {
@@ -128,11 +129,4 @@ internal static class RelayApplication
             }
         });
     }
-
-    private static IPAddress ParseBind(string bind) => bind switch
-    {
-        "*" => IPAddress.IPv6Any,
-        "localhost" => IPAddress.Loopback,
-        _ => IPAddress.Parse(bind),
-    };
 }

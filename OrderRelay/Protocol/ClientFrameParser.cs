@@ -235,13 +235,14 @@ internal sealed class ClientFrameParser(string merchantField)
         var merchants = new List<string>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (ReadMerchantId(ref reader, frame, "merchants[]") is { } merchantId && merchants.Count < MaxMerchantsPerSubscription)
-            {
-                merchants.Add(merchantId);
-            }
-            else if (merchants.Count >= MaxMerchantsPerSubscription)
+            var merchantId = ReadMerchantId(ref reader, frame, "merchants[]");
+            if (merchants.Count >= MaxMerchantsPerSubscription)
             {
                 frame.Problem(ErrorCodes.BadFrame, $"\"merchants\" may name at most {MaxMerchantsPerSubscription} merchants.");
+            }
+            else if (merchantId is not null)
+            {
+                merchants.Add(merchantId);
             }
         }
 

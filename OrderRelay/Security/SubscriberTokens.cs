@@ -80,15 +80,20 @@ internal sealed class SubscriberTokens
     }
 
     /// <summary>Mints a token, for the <c>token</c> command and for tests.</summary>
-    public static string Mint(string secret, IReadOnlyCollection<string> merchants, DateTimeOffset expires, string? issuer = null, string? audience = null) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public static string Mint(string secret, IReadOnlyCollection<string> merchants, DateTimeOffset expires, string? issuer = null, string? audience = null)
+    {
+        // An already-expired token (for tests) is issued just before it expired, so it is well formed.
+        var now = DateTime.UtcNow;
+        var issuedAt = expires.UtcDateTime > now ? now.AddSeconds(-1) : expires.UtcDateTime.AddMinutes(-1);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Claims = new Dictionary<string, object> { [MerchantsClaim] = merchants.ToArray() },
             Expires = expires.UtcDateTime,
-            NotBefore = expires.UtcDateTime > DateTime.UtcNow ? DateTime.UtcNow.AddSeconds(-1) : expires.UtcDateTime.AddMinutes(-1),
-            IssuedAt = expires.UtcDateTime > DateTime.UtcNow ? DateTime.UtcNow.AddSeconds(-1) : expires.UtcDateTime.AddMinutes(-1),
+            NotBefore = issuedAt,
+            IssuedAt = issuedAt,
             Issuer = issuer,
             Audience = audience,
             SigningCredentials = new SigningCredentials(SigningKey(secret), SecurityAlgorithms.HmacSha256),
         });
+    }
 }
