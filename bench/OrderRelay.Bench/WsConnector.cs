@@ -38,7 +38,7 @@ internal sealed class WsConnector
             await socket.ConnectAsync(_server, cancellationToken);
             var stream = new NetworkStream(socket, ownsSocket: true);
             await UpgradeAsync(stream, cancellationToken);
-            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            return WebSocket.CreateFromStream(new ReadAheadStream(stream), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         }
         catch
         {
