@@ -97,6 +97,33 @@ public sealed class HttpEndpointTests
     }
 
     [Test]
+    public async Task Metrics_SendBurst_CountsEveryDelivery()
+    {
+        const int Orders = 40;
+        await using var subscriber = await _relay.ConnectSubscriberAsync();
+        await using var publisher = await _relay.ConnectPublisherAsync();
+        // Sent without waiting for acks, so the subscriber's send loop finds several queued at once.
+        for (var i = 1; i <= Orders; i++)
+        {
+            await publisher.SendPublishAsync(Frames.Order("m-1", i));
+        }
+
+        await subscriber.ReceiveOrderSeqsAsync(Orders);
+
+        // The send loop records a burst once its queue is empty, which may be just after the client has the frames.
+        var deadline = DateTime.UtcNow + WsClient.DefaultWait;
+        var text = await _relay.Http.GetStringAsync("/metrics");
+        while (!text.Contains($"orderrelay_deliveries_total {Orders}\n", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+            text = await _relay.Http.GetStringAsync("/metrics");
+        }
+
+        Assert.That(text, Does.Contain($"orderrelay_deliveries_total {Orders}\n"));
+        Assert.That(text, Does.Contain($"orderrelay_publish_to_send_seconds_count {Orders}\n"));
+    }
+
+    [Test]
     public async Task Healthz_200WhileAccepting()
     {
         using var response = await _relay.Http.GetAsync("/healthz");

@@ -179,14 +179,32 @@ internal sealed partial class RelayConnection
         var reader = _outbound.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var frame))
+            // Metrics are updated once per burst: per delivery, their shared counters cost more than the send.
+            var deliveries = 0;
+            var oldestAcceptedTimestamp = 0L;
+            try
             {
-                if (_closeRequest is { DrainFirst: false })
+                while (reader.TryRead(out var frame))
                 {
-                    return;
-                }
+                    if (_closeRequest is { DrainFirst: false })
+                    {
+                        return;
+                    }
 
-                await SendFrameAsync(frame).ConfigureAwait(false);
+                    await SendFrameAsync(frame).ConfigureAwait(false);
+                    if (frame is OrderRecord order && deliveries++ == 0)
+                    {
+                        oldestAcceptedTimestamp = order.AcceptedTimestamp;
+                    }
+                }
+            }
+            finally
+            {
+                if (deliveries > 0)
+                {
+                    Metrics.Deliveries.Inc(deliveries);
+                    Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestAcceptedTimestamp).TotalSeconds, deliveries);
+                }
             }
         }
     }
@@ -198,8 +216,6 @@ internal sealed partial class RelayConnection
             case OrderRecord order:
                 await SendTextAsync(order.Frame).ConfigureAwait(false);
                 order.Merchant?.MarkDelivered(order.Seq);
-                Metrics.Deliveries.Inc();
-                Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(order.AcceptedTimestamp).TotalSeconds);
                 break;
             case ControlFrame control:
                 await SendTextAsync(control.Bytes).ConfigureAwait(false);

@@ -22,6 +22,8 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate, string
             new("p50_ms", "p50 latency", "ms", HigherIsBetter: false),
             new("p99_ms", "p99 latency", "ms", HigherIsBetter: false),
             new("max_ms", "max latency", "ms", HigherIsBetter: false),
+            // Shows whether the server had cores to spare at this rate, whatever the latency.
+            new("server_cpu_us_per_delivery", "server CPU/delivery", "µs", HigherIsBetter: false),
         ]
         : [
             new("deliveries_per_s", "deliveries/s", "1/s", HigherIsBetter: true),
@@ -45,7 +47,7 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate, string
         try
         {
             return fixedRate
-                ? await MeasureLatencyAsync(subscribers, publisher, cancellationToken)
+                ? await MeasureLatencyAsync(server, subscribers, publisher, cancellationToken)
                 : await MeasureThroughputAsync(server, subscribers, publisher, cancellationToken);
         }
         finally
@@ -74,7 +76,7 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate, string
         };
     }
 
-    private async Task<IReadOnlyDictionary<string, double>> MeasureLatencyAsync(List<BenchSubscriber> subscribers, BenchPublisher publisher, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, double>> MeasureLatencyAsync(RunningServer server, List<BenchSubscriber> subscribers, BenchPublisher publisher, CancellationToken cancellationToken)
     {
         await PublishAtRateAsync(publisher, Sizes.WarmUp, cancellationToken);
         await WaitForEveryDeliveryAsync(subscribers, publisher, cancellationToken);
@@ -85,10 +87,18 @@ internal sealed class BroadcastScenario(BenchSizes sizes, bool fixedRate, string
             subscriber.Latencies = latencies;
         }
 
+        var cpuBefore = server.ReadCpuSeconds();
         await PublishAtRateAsync(publisher, Sizes.Measure, cancellationToken);
         await WaitForEveryDeliveryAsync(subscribers, publisher, cancellationToken);
+        var cpu = server.ReadCpuSeconds() - cpuBefore;
         var (p50, p99, max) = latencies.Percentiles();
-        return new Dictionary<string, double> { ["p50_ms"] = p50, ["p99_ms"] = p99, ["max_ms"] = max };
+        return new Dictionary<string, double>
+        {
+            ["p50_ms"] = p50,
+            ["p99_ms"] = p99,
+            ["max_ms"] = max,
+            ["server_cpu_us_per_delivery"] = cpu * 1e6 / Math.Max(1, latencies.Count),
+        };
     }
 
     /// <summary>Publishes while no subscriber is more than <c>DeliveryLag</c> orders behind, for <paramref name="duration"/>.</summary>

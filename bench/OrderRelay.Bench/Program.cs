@@ -29,6 +29,8 @@ var available = new Dictionary<string, Func<Scenario>>
     ["latency"] = () => new BroadcastScenario(sizes, fixedRate: true),
     // A quarter of the issue's rate: latency when the machine is not saturated.
     ["latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true),
+    // A trickle: each order reaches every subscriber alone, so nothing batches; the floor of this set-up.
+    ["latency-5"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 5 }, fixedRate: true),
     ["sqlite-broadcast"] = () => new BroadcastScenario(sizes, fixedRate: false, store: "sqlite"),
     ["sqlite-latency-50"] = () => new BroadcastScenario(sizes with { LatencyOrdersPerSecond = 50 }, fixedRate: true, store: "sqlite"),
     // Two OrderRelay nodes on one redis-server, subscribers split between them (issue: scale out).
