@@ -34,9 +34,34 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
             return;
         }
 
+        // One method from here to the end, not a chain of them: each awaiting frame is kept for the socket's life.
         using (lease)
         {
-            await ServeAsync(connection, request);
+            try
+            {
+                if ((await connection.Transport.Output.WriteAsync(request.SwitchingProtocolsResponse())).IsCompleted)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client left before its upgrade was answered.
+                return;
+            }
+
+            using var socket = WebSocket.CreateFromStream(new DuplexPipeStream(connection.Transport), new WebSocketCreationOptions
+            {
+                IsServer = true,
+                KeepAliveInterval = services.Options.KeepAliveInterval,
+                KeepAliveTimeout = services.Options.KeepAliveTimeout,
+            });
+            await WebSocketEndpoint.RunAsync(socket, services.Registry, services);
+            if (socket.State == WebSocketState.Aborted)
+            {
+                // Dropped, not closed: what is still queued for the peer is not worth waiting for.
+                connection.Abort();
+            }
         }
     }
 
@@ -94,35 +119,5 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
         }
 
         return services.Limiter.TryAdmit((connection.RemoteEndPoint as IPEndPoint)?.Address).Lease;
-    }
-
-    private async Task ServeAsync(ConnectionContext connection, UpgradeRequest request)
-    {
-        try
-        {
-            var flushed = await connection.Transport.Output.WriteAsync(request.SwitchingProtocolsResponse());
-            if (flushed.IsCompleted)
-            {
-                return;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client left before its upgrade was answered.
-            return;
-        }
-
-        using var socket = WebSocket.CreateFromStream(new DuplexPipeStream(connection.Transport), new WebSocketCreationOptions
-        {
-            IsServer = true,
-            KeepAliveInterval = services.Options.KeepAliveInterval,
-            KeepAliveTimeout = services.Options.KeepAliveTimeout,
-        });
-        await WebSocketEndpoint.RunAsync(socket, services.Registry, services);
-        if (socket.State == WebSocketState.Aborted)
-        {
-            // Dropped, not closed: what is still queued for the peer is not worth waiting for.
-            connection.Abort();
-        }
     }
 }

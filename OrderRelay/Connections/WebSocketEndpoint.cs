@@ -48,7 +48,7 @@ internal static class WebSocketEndpoint
     }
 
     /// <summary>Serves an accepted socket until its connection has ended; both edges (this and <see cref="WebSocketConnectionMiddleware"/>) end here.</summary>
-    internal static async Task RunAsync(WebSocket socket, ConnectionRegistry registry, RelayConnectionServices services)
+    internal static Task RunAsync(WebSocket socket, ConnectionRegistry registry, RelayConnectionServices services)
     {
         var connection = new RelayConnection(socket, registry.NextConnectionId(), services);
         if (!registry.TryAdd(connection))
@@ -56,7 +56,7 @@ internal static class WebSocketEndpoint
             connection.Shutdown();
         }
 
-        await connection.RunAsync();
+        return connection.RunAsync();
     }
 
     /// <summary>Requests without an Origin header come from non-browser clients, which an origin list cannot restrict anyway.</summary>
