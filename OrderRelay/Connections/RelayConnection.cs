@@ -61,7 +61,7 @@ internal sealed partial class RelayConnection
 
     public async Task RunAsync()
     {
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = Id });
+        using var scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("ConnectionId", Id) });
         var sending = SendLoopAsync();
         try
         {

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 
 namespace OrderRelay.Connections;
@@ -43,17 +44,23 @@ internal static class WebSocketEndpoint
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
+        await RunAsync(socket, registry, services);
+    }
+
+    /// <summary>Serves an accepted socket until its connection has ended; both edges (this and <see cref="WebSocketConnectionMiddleware"/>) end here.</summary>
+    internal static Task RunAsync(WebSocket socket, ConnectionRegistry registry, RelayConnectionServices services)
+    {
         var connection = new RelayConnection(socket, registry.NextConnectionId(), services);
         if (!registry.TryAdd(connection))
         {
             connection.Shutdown();
         }
 
-        await connection.RunAsync();
+        return connection.RunAsync();
     }
 
     /// <summary>Requests without an Origin header come from non-browser clients, which an origin list cannot restrict anyway.</summary>
-    private static bool IsAllowedOrigin(string? origin, List<string> allowed) =>
+    internal static bool IsAllowedOrigin(string? origin, List<string> allowed) =>
         allowed.Count == 0 || origin is null ||
         allowed.Exists(entry => string.Equals(entry.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
 }

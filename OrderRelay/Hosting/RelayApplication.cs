@@ -45,6 +45,10 @@ internal static class RelayApplication
                 {
                     listen.UseHttps(TlsCertificate.Load(options.Tls));
                 }
+
+                // After TLS, so it reads the decrypted head; see WebSocketConnectionMiddleware.
+                listen.Use(next => new WebSocketConnectionMiddleware(next, listen.ApplicationServices.GetRequiredService<RelayConnectionServices>(),
+                    kestrel.Limits.RequestHeadersTimeout).OnConnectionAsync);
             });
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);

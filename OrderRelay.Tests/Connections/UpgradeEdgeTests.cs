@@ -1,0 +1,241 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using OrderRelay.Tests.Support;
+
+namespace OrderRelay.Tests.Connections;
+
+/// <summary>
+/// The upgrade as raw bytes on a socket: what the connection middleware answers itself and
+/// what it leaves to Kestrel's HTTP pipeline.
+/// </summary>
+[CancelAfter(30_000)]
+public sealed class UpgradeEdgeTests
+{
+    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+    private RelayServer _relay = null!;
+
+    [SetUp]
+    public async Task StartRelay() => _relay = await RelayServer.StartAsync();
+
+    [TearDown]
+    public async Task StopRelay() => await _relay.DisposeAsync();
+
+    [Test]
+    public async Task Upgrade_101WithRfcAcceptAndNoHttpHeaders_ThenHelloIsWelcomed()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/"));
+
+        var head = await ReadHeadAsync(stream);
+
+        Assert.That(head, Does.StartWith("HTTP/1.1 101 "));
+        // RFC 6455 section 1.3's example key and answer.
+        Assert.That(head, Does.Contain("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+        Assert.That(await HelloAsync(stream), Is.EqualTo("welcome"));
+    }
+
+    [Test]
+    public async Task UpgradeHeadInPieces_StillUpgrades()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        var request = UpgradeHead("/");
+        foreach (var piece in request.Chunk(7))
+        {
+            await WriteAsync(stream, piece);
+        }
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 101 "));
+        Assert.That(await HelloAsync(stream), Is.EqualTo("welcome"));
+    }
+
+    [Test]
+    public async Task HelloSentWithTheHead_IsWelcomed()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, [.. UpgradeHead("/"), .. MaskedTextFrame("""{"type":"hello","role":"subscriber"}""")]);
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 101 "));
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false });
+        Assert.That(await ReceiveTypeAsync(socket), Is.EqualTo("welcome"));
+    }
+
+    [Test]
+    public async Task UpgradeWithQueryAndKeepAliveConnection_Upgrades()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/?client=till-3", connection: "keep-alive, Upgrade"));
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 101 "));
+    }
+
+    [Test]
+    public async Task UpgradeHeadLargerThanTheEdgeReads_ServedByTheHttpPipeline()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/", extraHeader: "X-Padding: " + new string('p', 12 * 1024)));
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 101 "));
+        Assert.That(await HelloAsync(stream), Is.EqualTo("welcome"));
+    }
+
+    [Test]
+    public async Task UpgradeHeadOverKestrelsLimit_Answers431()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/", extraHeader: "X-Padding: " + new string('p', 40 * 1024)));
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 431 "));
+    }
+
+    [Test]
+    public async Task UpgradeOnAnotherPath_Answers404()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/elsewhere"));
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 404 "));
+    }
+
+    [Test]
+    public async Task NonUpgradeGetOnThePath_Answers426()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: relay\r\n\r\n"));
+
+        var head = await ReadHeadAsync(stream);
+
+        Assert.That(head, Does.StartWith("HTTP/1.1 426 "));
+        Assert.That(head, Does.Contain("\r\nUpgrade: websocket\r\n"));
+    }
+
+    [Test]
+    public async Task UpgradeWithWrongVersion_Answers426()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/", version: "8"));
+
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 426 "));
+    }
+
+    [Test]
+    public async Task HealthThenUpgradeOnOneConnection_BothServed()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n"));
+        var health = await ReadHeadAsync(stream);
+        await SkipBodyAsync(stream, health);
+
+        await WriteAsync(stream, UpgradeHead("/"));
+
+        Assert.That(health, Does.StartWith("HTTP/1.1 200 "));
+        Assert.That(await ReadHeadAsync(stream), Does.StartWith("HTTP/1.1 101 "));
+        Assert.That(await HelloAsync(stream), Is.EqualTo("welcome"));
+    }
+
+    [Test]
+    public async Task ClientDropsAfterUpgrade_ConnectionIsRemoved()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/"));
+        await ReadHeadAsync(stream);
+        var welcome = await HelloFrameAsync(stream);
+        var connection = _relay.Connections.Find(welcome.GetProperty("connection_id").GetString()!);
+        Assert.That(connection, Is.Not.Null);
+
+        // Closed with a reset, no close handshake: a tab gone.
+        tcp.Client.Close(0);
+
+        await connection!.Completion.WaitAsync(WsClient.DefaultWait);
+        Assert.That(_relay.Connections.Find(connection.Id), Is.Null);
+    }
+
+    private async Task<TcpClient> ConnectAsync()
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(_relay.HttpBase.Host, _relay.HttpBase.Port);
+        return tcp;
+    }
+
+    private static byte[] UpgradeHead(string target, string connection = "Upgrade", string version = "13", string? extraHeader = null) =>
+        Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: {connection}\r\n" +
+            $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: {version}\r\n" + (extraHeader is null ? "" : extraHeader + "\r\n") + "\r\n");
+
+    /// <summary>A client frame: masked (with a zero key, which leaves the payload as it is), under 126 bytes.</summary>
+    private static byte[] MaskedTextFrame(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        return [0x81, (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
+    }
+
+    private static async Task WriteAsync(NetworkStream stream, byte[] bytes)
+    {
+        await stream.WriteAsync(bytes);
+        await stream.FlushAsync();
+    }
+
+    /// <summary>Reads a response head byte by byte, so nothing after it is taken from the stream.</summary>
+    private static async Task<string> ReadHeadAsync(NetworkStream stream)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 4 || !head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()))
+        {
+            await stream.ReadExactlyAsync(one).AsTask().WaitAsync(WsClient.DefaultWait);
+            head.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. head]);
+    }
+
+    /// <summary>Reads past a response body, sized or chunked, so the connection can carry the next request.</summary>
+    private static async Task SkipBodyAsync(NetworkStream stream, string head)
+    {
+        var length = head.Split("\r\n").FirstOrDefault(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        if (length is not null)
+        {
+            await stream.ReadExactlyAsync(new byte[int.Parse(length.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)]);
+            return;
+        }
+
+        var body = new List<byte>();
+        var one = new byte[1];
+        while (!Encoding.ASCII.GetString([.. body]).EndsWith("0\r\n\r\n", StringComparison.Ordinal))
+        {
+            await stream.ReadExactlyAsync(one).AsTask().WaitAsync(WsClient.DefaultWait);
+            body.Add(one[0]);
+        }
+    }
+
+    private static async Task<string> HelloAsync(NetworkStream stream) => (await HelloFrameAsync(stream)).Type();
+
+    /// <summary>Says hello as a subscriber over the upgraded stream; the answer.</summary>
+    private static async Task<JsonElement> HelloFrameAsync(NetworkStream stream)
+    {
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false });
+        await socket.SendAsync("""{"type":"hello","role":"subscriber"}"""u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        return await ReceiveFrameAsync(socket);
+    }
+
+    private static async Task<string> ReceiveTypeAsync(WebSocket socket) => (await ReceiveFrameAsync(socket)).Type();
+
+    private static async Task<JsonElement> ReceiveFrameAsync(WebSocket socket)
+    {
+        var buffer = new byte[4096];
+        var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(WsClient.DefaultWait);
+        using var frame = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+        return frame.RootElement.Clone();
+    }
+}
