@@ -29,8 +29,9 @@ internal sealed class MerchantsScenario(BenchSizes sizes, string store) : Scenar
         using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         try
         {
-            // Warm-up: a tenth of the orders, then the measured batch, each order to the next merchant in turn.
-            await PublishSpreadAsync(subscribers, publisher, Sizes.MerchantOrders / 10, cancellationToken);
+            // Warm-up: as many orders as are measured (a tenth left the server's JIT still tiering up
+            // in the measured batch), then the measured batch, each order to the next merchant in turn.
+            await PublishSpreadAsync(subscribers, publisher, Sizes.MerchantOrders, cancellationToken);
             var latencies = new LatencyRecorder(Sizes.MerchantOrders);
             foreach (var subscriber in subscribers)
             {
