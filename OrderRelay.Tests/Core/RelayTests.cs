@@ -34,14 +34,15 @@ public sealed class RelayTests
     public async Task FullQueue_SignalsOverflowAndStopsFanningOutToThatSubscriber()
     {
         await using var relay = await StartRelayAsync();
-        var slow = await LiveSubscriberAsync(relay, MerchantFilter.Everything, queueLimit: 2);
+        var overflowed = new TaskCompletionSource();
+        var slow = await LiveSubscriberAsync(relay, MerchantFilter.Everything, queueLimit: 2, () => overflowed.TrySetResult());
 
         for (var i = 0; i < 3; i++)
         {
             await PublishAsync(relay, "m-1");
         }
 
-        await slow.Queue.Overflowed.WaitAsync(Wait);
+        await overflowed.Task.WaitAsync(Wait);
         while (slow.Queue.Reader.TryRead(out _))
         {
         }
@@ -55,7 +56,8 @@ public sealed class RelayTests
     {
         await using var relay = await StartRelayAsync();
         await PublishAsync(relay, "m-1");
-        var queue = new OutboundQueue(2);
+        var overflowed = new TaskCompletionSource();
+        var queue = new OutboundQueue(2, () => overflowed.TrySetResult());
         queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
         queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
         var subscriber = new Subscriber("c-full", MerchantFilter.Everything, queue);
@@ -63,7 +65,7 @@ public sealed class RelayTests
         await relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: true, CancellationToken.None).WaitAsync(Wait);
         await PublishAsync(relay, "m-1");
 
-        await queue.Overflowed.WaitAsync(Wait);
+        await overflowed.Task.WaitAsync(Wait);
     }
 
     [Test]
@@ -100,7 +102,8 @@ public sealed class RelayTests
             while (seen.Count < total)
             {
                 // Each round starts from the last order seen, as a reconnecting client would.
-                var queue = new OutboundQueue(64);
+                var overflowed = new TaskCompletionSource();
+                var queue = new OutboundQueue(64, () => overflowed.TrySetResult());
                 var subscriber = new Subscriber("c-test", MerchantFilter.Everything, queue);
                 var catchUp = relay.CatchUpAndGoLiveAsync(subscriber, seen.Count == 0 ? 0 : seen[^1], isResume: true, CancellationToken.None);
                 // A round ends after a while, or when the relay dropped this slow reader (the
@@ -112,13 +115,13 @@ public sealed class RelayTests
                         seen.Add(((OrderRecord)frame).Seq);
                         read++;
                     }
-                    else if (queue.Overflowed.IsCompleted)
+                    else if (overflowed.Task.IsCompleted)
                     {
                         break;
                     }
                     else
                     {
-                        await Task.WhenAny(queue.Reader.WaitToReadAsync().AsTask(), queue.Overflowed).WaitAsync(Wait);
+                        await Task.WhenAny(queue.Reader.WaitToReadAsync().AsTask(), overflowed.Task).WaitAsync(Wait);
                     }
                 }
 
@@ -199,9 +202,9 @@ public sealed class RelayTests
         return relay;
     }
 
-    private static async Task<Subscriber> LiveSubscriberAsync(Relay relay, MerchantFilter filter, int queueLimit = 1024)
+    private static async Task<Subscriber> LiveSubscriberAsync(Relay relay, MerchantFilter filter, int queueLimit = 1024, Action? overflowed = null)
     {
-        var subscriber = new Subscriber("c-test", filter, new OutboundQueue(queueLimit));
+        var subscriber = new Subscriber("c-test", filter, new OutboundQueue(queueLimit, overflowed));
         await relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: false, CancellationToken.None).WaitAsync(Wait);
         return subscriber;
     }

@@ -14,9 +14,18 @@ internal sealed class MessageReceiver(WebSocket socket, int maxMessageBytes)
     /// <summary>Past this many bytes an over-size message is no longer read to its end: the connection closes (1009).</summary>
     public long TransportLimit { get; } = 16L * maxMessageBytes;
 
-    public async ValueTask<InboundMessage> ReceiveAsync()
+    /// <summary>
+    /// Waits for the next message without reading it. Not an async method on purpose: an idle
+    /// connection waits here for hours, and an awaiting async method keeps its state alive meanwhile.
+    /// </summary>
+    public ValueTask<ValueWebSocketReceiveResult> WaitForMessageAsync() => socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+
+    /// <summary>Waits for the next message and reads it.</summary>
+    public async Task<InboundMessage> ReceiveAsync() => await ReadMessageAsync(await WaitForMessageAsync().ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>Reads the message whose arrival <see cref="WaitForMessageAsync"/> reported.</summary>
+    public async ValueTask<InboundMessage> ReadMessageAsync(ValueWebSocketReceiveResult result)
     {
-        var result = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         switch (result.MessageType)
         {
             case WebSocketMessageType.Close:

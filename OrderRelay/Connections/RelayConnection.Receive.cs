@@ -16,7 +16,8 @@ internal sealed partial class RelayConnection
 
             while (true)
             {
-                using var message = await _receiver.ReceiveAsync().ConfigureAwait(false);
+                var arrived = await _receiver.WaitForMessageAsync().ConfigureAwait(false);
+                using var message = await _receiver.ReadMessageAsync(arrived).ConfigureAwait(false);
                 switch (message.Kind)
                 {
                     case InboundKind.Close:
@@ -59,7 +60,7 @@ internal sealed partial class RelayConnection
     private async Task<bool> HandshakeAsync()
     {
         using var timeout = new CancellationTokenSource(Options.HandshakeTimeout, _services.Time);
-        var first = _receiver.ReceiveAsync().AsTask();
+        var first = _receiver.ReceiveAsync();
         var waited = await Task.WhenAny(first, Task.Delay(Timeout.InfiniteTimeSpan, timeout.Token)).ConfigureAwait(false);
         if (waited != first)
         {
@@ -114,7 +115,7 @@ internal sealed partial class RelayConnection
         Metrics.Connections.WithLabels(Role).Inc();
         _publishRate = _services.RateLimits.ForConnection();
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null)));
-        LogHello(Role, "*", since: null);
+        LogHello(Id, Role, "*", since: null);
         return true;
     }
 
@@ -151,7 +152,7 @@ internal sealed partial class RelayConnection
             filter.IsEverything ? null : filter.Merchants, start.Recovered)));
         _subscriber = new Subscriber(Id, filter, _outbound);
         _catchUp = CatchUpAsync(_subscriber, start);
-        LogHello(Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
+        LogHello(Id, Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
         return true;
     }
 
@@ -175,7 +176,7 @@ internal sealed partial class RelayConnection
         }
         catch (Exception ex)
         {
-            LogCatchUpFailed(ex);
+            LogCatchUpFailed(ex, Id);
             RequestClose(CloseRequest.WithError(CloseCodes.InternalError, ErrorCodes.InternalError,
                 "The relay could not replay history; reconnect with since.", drainFirst: false));
         }
@@ -257,7 +258,7 @@ internal sealed partial class RelayConnection
     private ValueTask ReplyErrorAsync(string code, string message, string? id)
     {
         Metrics.Errors.WithLabels(code).Inc();
-        LogRefusedFrame(code);
+        LogRefusedFrame(Id, code);
         return ReplyAsync(FrameEncoder.Error(code, message, id));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
@@ -38,11 +39,8 @@ internal sealed partial class RelayConnection
         Id = id;
         _logger = services.Logger;
         _receiver = new MessageReceiver(socket, Options.MaxMessageBytes);
-        _outbound = new OutboundQueue(Options.SubscriberQueueLimit);
-        _outbound.Overflowed.ContinueWith(
-            static (_, state) => ((RelayConnection)state!).RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
-                ErrorCodes.SlowConsumer, "You fell too far behind; reconnect with since to get what you missed.", drainFirst: false)),
-            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _outbound = new OutboundQueue(Options.SubscriberQueueLimit, () => RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
+            ErrorCodes.SlowConsumer, "You fell too far behind; reconnect with since to get what you missed.", drainFirst: false)));
     }
 
     public string Id { get; }
@@ -61,7 +59,6 @@ internal sealed partial class RelayConnection
 
     public async Task RunAsync()
     {
-        using var scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("ConnectionId", Id) });
         var sending = SendLoopAsync();
         try
         {
@@ -89,7 +86,7 @@ internal sealed partial class RelayConnection
             _publishRate?.Dispose();
             _lifetime.Dispose();
             _services.Registry.Remove(this);
-            LogClosed(Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);
+            LogClosed(Id, Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);
             _completion.TrySetResult();
         }
     }
@@ -130,7 +127,7 @@ internal sealed partial class RelayConnection
         if (request.ErrorCode is { } code)
         {
             Metrics.Errors.WithLabels(code).Inc();
-            LogClosing(code, request.Code);
+            LogClosing(Id, code, request.Code);
         }
 
         _outbound.Complete();
@@ -152,11 +149,19 @@ internal sealed partial class RelayConnection
         }
     }
 
+    /// <summary>
+    /// Sends what is queued, then the close the connection was asked for. One method, not a
+    /// loop awaited by another: an idle connection keeps every awaiting frame alive.
+    /// </summary>
     private async Task SendLoopAsync()
     {
         try
         {
-            await DrainQueueAsync().ConfigureAwait(false);
+            var reader = _outbound.Reader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false) && await SendQueuedAsync(reader).ConfigureAwait(false))
+            {
+            }
+
             if (_closeRequest is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 if (close.ErrorFrame is { } error && _socket.State == WebSocketState.Open)
@@ -174,37 +179,36 @@ internal sealed partial class RelayConnection
         }
     }
 
-    private async Task DrainQueueAsync()
+    /// <summary>Sends every frame queued now, one burst; false when a close cuts the queue short.</summary>
+    private async ValueTask<bool> SendQueuedAsync(ChannelReader<OutboundFrame> reader)
     {
-        var reader = _outbound.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        // Metrics are updated once per burst: per delivery, their shared counters cost more than the send.
+        var deliveries = 0;
+        var oldestAcceptedTimestamp = 0L;
+        try
         {
-            // Metrics are updated once per burst: per delivery, their shared counters cost more than the send.
-            var deliveries = 0;
-            var oldestAcceptedTimestamp = 0L;
-            try
+            while (reader.TryRead(out var frame))
             {
-                while (reader.TryRead(out var frame))
+                if (_closeRequest is { DrainFirst: false })
                 {
-                    if (_closeRequest is { DrainFirst: false })
-                    {
-                        return;
-                    }
+                    return false;
+                }
 
-                    await SendFrameAsync(frame).ConfigureAwait(false);
-                    if (frame is OrderRecord order && deliveries++ == 0)
-                    {
-                        oldestAcceptedTimestamp = order.AcceptedTimestamp;
-                    }
+                await SendFrameAsync(frame).ConfigureAwait(false);
+                if (frame is OrderRecord order && deliveries++ == 0)
+                {
+                    oldestAcceptedTimestamp = order.AcceptedTimestamp;
                 }
             }
-            finally
+
+            return true;
+        }
+        finally
+        {
+            if (deliveries > 0)
             {
-                if (deliveries > 0)
-                {
-                    Metrics.Deliveries.Inc(deliveries);
-                    Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestAcceptedTimestamp).TotalSeconds, deliveries);
-                }
+                Metrics.Deliveries.Inc(deliveries);
+                Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestAcceptedTimestamp).TotalSeconds, deliveries);
             }
         }
     }

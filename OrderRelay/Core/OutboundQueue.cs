@@ -9,12 +9,18 @@ namespace OrderRelay.Core;
 internal sealed class OutboundQueue
 {
     private readonly Channel<OutboundFrame> _channel;
-    private readonly TaskCompletionSource _overflowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action? _overflowed;
     private volatile bool _completed;
+    private int _overflowReported;
 
-    public OutboundQueue(int capacity)
+    /// <param name="overflowed">
+    /// Called once, on the thread pool, when a non-waiting write first finds the queue full. A
+    /// plain callback rather than a task with a continuation: every idle connection holds one.
+    /// </param>
+    public OutboundQueue(int capacity, Action? overflowed = null)
     {
         Capacity = capacity;
+        _overflowed = overflowed;
         _channel = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -29,12 +35,9 @@ internal sealed class OutboundQueue
 
     public int FreeSpace => Capacity - _channel.Reader.Count;
 
-    /// <summary>Completes when a non-waiting write found the queue full.</summary>
-    public Task Overflowed => _overflowed.Task;
-
     /// <summary>
-    /// Queues without waiting; false (and <see cref="Overflowed"/> signalled) when the queue
-    /// is full. A queue already completed takes the frame as moot: its connection is closing.
+    /// Queues without waiting; false (and the overflow callback scheduled) when the queue is
+    /// full. A queue already completed takes the frame as moot: its connection is closing.
     /// </summary>
     public bool TryEnqueue(OutboundFrame frame)
     {
@@ -43,7 +46,12 @@ internal sealed class OutboundQueue
             return true;
         }
 
-        _overflowed.TrySetResult();
+        // Fan-out calls this under the relay's lock, which the callback must not run under.
+        if (_overflowed is { } overflowed && Interlocked.Exchange(ref _overflowReported, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static callback => callback(), overflowed, preferLocal: false);
+        }
+
         return false;
     }
 
