@@ -34,7 +34,7 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
             _byAddress[address] = _byAddress.GetValueOrDefault(address) + 1;
         }
 
-        return (new Lease(() => Release(_byAddress, address, countsTotal: true)), null);
+        return (new Lease(this, _byAddress, address, countsTotal: true), null);
     }
 
     /// <summary>A lease for one more subscriber on a token, or null when the token is at its limit.</summary>
@@ -50,7 +50,7 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
             _byToken[tokenId] = _byToken.GetValueOrDefault(tokenId) + 1;
         }
 
-        return new Lease(() => Release(_byToken, tokenId, countsTotal: false));
+        return new Lease(this, _byToken, tokenId, countsTotal: false);
     }
 
     private void Release(Dictionary<string, int> counts, string key, bool countsTotal)
@@ -70,7 +70,8 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
         }
     }
 
-    private sealed class Lease(Action release) : IDisposable
+    /// <summary>Holds what to release itself rather than a closure: every open connection keeps one.</summary>
+    private sealed class Lease(ConnectionLimiter limiter, Dictionary<string, int> counts, string key, bool countsTotal) : IDisposable
     {
         private int _released;
 
@@ -78,7 +79,7 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                release();
+                limiter.Release(counts, key, countsTotal);
             }
         }
     }
