@@ -23,6 +23,23 @@ public sealed class UpgradeEdgeTests
     public async Task StopRelay() => await _relay.DisposeAsync();
 
     [Test]
+    public async Task ConnectionThatHasSentNothing_DoesNotHoldUpShutdown()
+    {
+        // As a browser's preconnected socket: open, and no request yet.
+        using var silent = await ConnectAsync();
+        // The relay has the connection once it answers a request on another.
+        using (await _relay.Http.GetAsync("/healthz"))
+        {
+        }
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await _relay.StopAsync();
+
+        // Well inside the host's 8 s shutdown allowance, which a waiting head read used up.
+        Assert.That(stopping.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+    }
+
+    [Test]
     public async Task Upgrade_101WithRfcAcceptAndNoHttpHeaders_ThenHelloIsWelcomed()
     {
         using var tcp = await ConnectAsync();

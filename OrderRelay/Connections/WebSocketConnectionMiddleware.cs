@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace OrderRelay.Connections;
@@ -73,7 +74,11 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
     private async Task<(UpgradeRequest Request, IDisposable Lease)?> ReadHeadAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
-        using var timeout = new CancellationTokenSource(headTimeout);
+        // Kestrel asks its connections to close when the server stops; one that has sent no request
+        // yet (a browser's preconnected socket) must not hold shutdown up for the whole head timeout.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closing);
+        timeout.CancelAfter(headTimeout);
         long examined = 0;
         while (true)
         {
@@ -84,7 +89,8 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
             }
             catch (OperationCanceledException)
             {
-                // A client slow to send its head is Kestrel's to time out, as any other.
+                // A client slow to send its head is Kestrel's to time out, as any other; a closing
+                // connection is Kestrel's to close.
                 return null;
             }
 
