@@ -29,6 +29,19 @@ public sealed class BenchSmokeTests
     }
 
     [Test]
+    public async Task Scenario_WhenTheRelayRefusesPublishes_FailsNamingTheRefusalInsteadOfHanging(CancellationToken cancellationToken)
+    {
+        // The relay's default publish limits are what once hung this test on a quiet machine:
+        // an unthrottled publisher outran the burst and waited for acks that were never coming.
+        var throttled = new InProcessRelayLauncher("Relay:Limits:PublishRatePerSecond=50", "Relay:Limits:PublishBurst=50");
+        var runner = new BenchRunner([throttled], runs: 1, TextWriter.Null);
+
+        var report = await runner.RunAsync(Create("broadcast"), cancellationToken);
+
+        Assert.That(report.Failures, Has.Some.Contain("rate_limited"));
+    }
+
+    [Test]
     public async Task Report_OfSmokeRun_RendersJsonLineAndChart(CancellationToken cancellationToken)
     {
         var runner = new BenchRunner([new InProcessRelayLauncher()], runs: 1, TextWriter.Null);
@@ -52,14 +65,20 @@ public sealed class BenchSmokeTests
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    /// <summary>The relay as the tests start it; memory and CPU are read from this test process.</summary>
-    private sealed class InProcessRelayLauncher : IServerLauncher
+    /// <summary>
+    /// The relay as the tests start it, with the publish limits lifted as the process launcher
+    /// lifts them (the bench measures the relay, not its rate limits); memory and CPU are read
+    /// from this test process.
+    /// </summary>
+    private sealed class InProcessRelayLauncher(params string[] settings) : IServerLauncher
     {
+        private static readonly string[] Unthrottled = ["Relay:Limits:PublishRatePerSecond=10000000", "Relay:Limits:PublishBurst=10000000"];
+
         public string Name => "orderrelay";
 
         public async Task<RunningServer> StartAsync(string store, CancellationToken cancellationToken)
         {
-            var relay = await RelayServer.StartAsync("Relay:Store=" + store);
+            var relay = await RelayServer.StartAsync([.. Unthrottled, .. settings, "Relay:Store=" + store]);
             return new RunningServer(relay.WebSocketUri, Environment.ProcessId, relay.DisposeAsync);
         }
     }

@@ -5,7 +5,9 @@ namespace OrderRelay.Bench;
 
 /// <summary>
 /// One publisher connection that pipelines publishes: at most <c>window</c> await their ack,
-/// and every ack (in order, as the protocol promises) frees a slot.
+/// and every ack (in order, as the protocol promises) frees a slot. Any other answer (an
+/// error such as <c>rate_limited</c>, or a close) ends the run with that answer as its failure:
+/// a publish that is never acked would otherwise hold its slot, and the run, until cancelled.
 /// </summary>
 internal sealed class BenchPublisher : IDisposable
 {
@@ -52,7 +54,13 @@ internal sealed class BenchPublisher : IDisposable
     /// <param name="sentAt">The Stopwatch time the order counts as sent; now when omitted.</param>
     public async ValueTask PublishAsync(string merchant, CancellationToken cancellationToken, long? sentAt = null)
     {
-        await _window.WaitAsync(cancellationToken);
+        var slot = _window.WaitAsync(cancellationToken);
+        if (!slot.IsCompleted && await Task.WhenAny(slot, _acks) != slot)
+        {
+            throw new BenchRunFailedException("publisher: " + Failure);
+        }
+
+        await slot;
         var number = Interlocked.Increment(ref _published);
         var length = BenchFrames.WritePublish(_sendBuffer, _idPrefix + number, number, merchant, sentAt ?? Stopwatch.GetTimestamp());
         await _socket.SendAsync(_sendBuffer.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
