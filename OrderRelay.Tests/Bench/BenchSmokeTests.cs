@@ -11,7 +11,7 @@ namespace OrderRelay.Tests.Bench;
 [CancelAfter(60_000)]
 public sealed class BenchSmokeTests
 {
-    private static readonly string[] Scenarios = ["broadcast", "latency", "merchants", "idle", "storm", "storm-broadcast"];
+    private static readonly string[] Scenarios = ["broadcast", "latency", "merchants", "idle", "storm", "storm-broadcast", "shop-day"];
 
     [TestCaseSource(nameof(Scenarios))]
     public async Task Scenario_AtSmokeSizes_CompletesWithEveryMetric(string name, CancellationToken cancellationToken)
@@ -62,6 +62,7 @@ public sealed class BenchSmokeTests
         "idle" => new IdleScenario(BenchSizes.Smoke),
         "storm" => new StormScenario(BenchSizes.Smoke, merchants: 5),
         "storm-broadcast" => new StormScenario(BenchSizes.Smoke, merchants: 0),
+        "shop-day" => new ShopDayScenario(BenchSizes.Smoke),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -29,10 +29,12 @@ internal static class BenchFrames
     /// timestamp of its sending, first, so a subscriber finds it within the first bytes.
     /// </summary>
     public static int WritePublish(byte[] buffer, string id, long orderNumber, string merchant, long sentAt) =>
-        Encoding.UTF8.GetBytes(
-            $"{{\"type\":\"publish\",\"id\":\"{id}\",\"order\":{{\"bench_sent_at\":{sentAt},\"order_id\":{orderNumber}," +
-            $"\"merchant_id\":\"{merchant}\",\"customer_name\":\"张三\",\"order_amount\":100.00,\"currency\":\"CNY\"," +
-            $"\"note\":\"{Padding}\"}}}}", buffer);
+        Encoding.UTF8.GetBytes($"{{\"type\":\"publish\",\"id\":\"{id}\",\"order\":{Order(orderNumber, merchant, sentAt)}}}", buffer);
+
+    /// <summary>The order alone, as the body of <c>POST /publish</c>; the sending time first, as in <see cref="WritePublish"/>.</summary>
+    public static string Order(long orderNumber, string merchant, long sentAt) =>
+        $"{{\"bench_sent_at\":{sentAt},\"order_id\":{orderNumber},\"merchant_id\":\"{merchant}\",\"customer_name\":\"张三\"," +
+        $"\"order_amount\":100.00,\"currency\":\"CNY\",\"note\":\"{Padding}\"}}";
 
     public static bool IsOrder(ReadOnlySpan<byte> frame) => frame.StartsWith(OrderPrefix);
 

@@ -40,9 +40,10 @@ var available = new Dictionary<string, Func<Scenario>>
     ["merchants-sqlite"] = () => new MerchantsScenario(sizes, "sqlite"),
     ["idle"] = () => new IdleScenario(sizes),
     ["storm"] = () => new StormScenario(sizes, merchants: StormMerchants),
+    ["shop-day"] = () => new ShopDayScenario(sizes),
     ["storm-broadcast"] = () => new StormScenario(sizes, merchants: 0),
 };
-var chosen = arguments.Count > 0 ? arguments : ["broadcast", "latency", "latency-50", "merchants", "merchants-sqlite", "idle", "storm", "storm-broadcast"];
+var chosen = arguments.Count > 0 ? arguments : ["broadcast", "latency", "latency-50", "merchants", "merchants-sqlite", "idle", "storm", "storm-broadcast", "shop-day"];
 if (chosen.FirstOrDefault(name => !available.ContainsKey(name)) is { } unknown)
 {
     Console.Error.WriteLine($"Unknown scenario or option '{unknown}'. Scenarios: {string.Join(' ', available.Keys)}");

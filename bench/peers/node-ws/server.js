@@ -2,7 +2,7 @@
 // The relay a Node.js developer would write with the ws package: protocol v1 hello/welcome,
 // routing by merchant_id, acks with seq, the order forwarded verbatim (its raw text sliced out
 // of the publish, never re-serialised), each delivery frame encoded once into a Buffer and
-// shared by every subscriber, in-memory history with `since` replay. No durability, no auth:
+// shared by every subscriber, in-memory history with `since` replay, POST /publish. No durability, no auth:
 // the benchmark's comparison peer, not a product. Usage: node server.js --port 8080
 
 const http = require('node:http');
@@ -22,10 +22,41 @@ const seqById = new Map(); // idempotency keys of the orders still in history
 const everyMerchant = new Set();
 const byMerchant = new Map(); // merchant id -> Set of sockets
 
+const MAX_BODY_BYTES = 65_536;
+
 const server = http.createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/publish') return publishOverHttp(req, res);
   res.writeHead(req.url === '/healthz' ? 200 : 426, { 'content-type': 'text/plain' });
   res.end(req.url === '/healthz' ? 'ok\n' : 'WebSocket here\n');
 });
+
+// POST /publish as protocol v1 has it: the body is the order, Idempotency-Key is the id.
+function publishOverHttp(req, res) {
+  const chunks = [];
+  let size = 0;
+  req.on('data', (chunk) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    const answer = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (size > MAX_BODY_BYTES) return answer(413, { title: 'too_large' });
+    const text = Buffer.concat(chunks).toString();
+    let order;
+    try {
+      order = JSON.parse(text);
+    } catch {
+      return answer(400, { title: 'bad_json' });
+    }
+    if (order === null || typeof order !== 'object' || Array.isArray(order)) return answer(400, { title: 'bad_frame' });
+    const key = req.headers['idempotency-key'];
+    const { seq, duplicate } = accept(order, text, typeof key === 'string' ? key : undefined);
+    answer(200, { seq, duplicate });
+  });
+}
 const wss = new WebSocketServer({ server });
 
 wss.on('connection', (ws) => {
@@ -106,21 +137,26 @@ function publish(ws, message, text) {
   if (order === null || typeof order !== 'object' || Array.isArray(order)) {
     return sendError(ws, 'bad_frame', 'A publish needs an "order" object.', id);
   }
-  if (id !== undefined && seqById.has(id)) {
-    return ws.send(JSON.stringify({ type: 'ack', id, seq: seqById.get(id), duplicate: true }));
-  }
+  const { seq, duplicate } = accept(order, rawValue(text, 'order'), id);
+  if (duplicate) return ws.send(JSON.stringify({ type: 'ack', id, seq, duplicate: true }));
+  ws.send(id === undefined ? `{"type":"ack","seq":${seq}}` : JSON.stringify({ type: 'ack', id, seq }));
+}
+
+// Takes a seq for the order (or finds its idempotency key) and fans it out; orderText is its raw JSON.
+function accept(order, orderText, id) {
+  if (id !== undefined && seqById.has(id)) return { seq: seqById.get(id), duplicate: true };
   const merchant = order.merchant_id;
   const merchantId = typeof merchant === 'string' || typeof merchant === 'number' ? String(merchant) : null;
   const seq = ++lastSeq;
   const frame = Buffer.from(
-    `{"type":"order","seq":${seq},"merchant_id":${JSON.stringify(merchantId)},"ts":"${new Date().toISOString()}","order":${rawValue(text, 'order')}}`);
+    `{"type":"order","seq":${seq},"merchant_id":${JSON.stringify(merchantId)},"ts":"${new Date().toISOString()}","order":${orderText}}`);
   remember({ seq, merchantId, frame, id });
   for (const subscriber of everyMerchant) subscriber.send(frame);
   if (merchantId !== null) {
     const subscribers = byMerchant.get(merchantId);
     if (subscribers) for (const subscriber of subscribers) subscriber.send(frame);
   }
-  ws.send(id === undefined ? `{"type":"ack","seq":${seq}}` : JSON.stringify({ type: 'ack', id, seq }));
+  return { seq, duplicate: false };
 }
 
 function remember(entry) {
