@@ -60,12 +60,17 @@ public sealed class RelayTests
         var queue = new OutboundQueue(2, () => overflowed.TrySetResult());
         queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
         queue.TryEnqueue(new ControlFrame("{}"u8.ToArray()));
-        var subscriber = new Subscriber("c-full", MerchantFilter.Everything, queue);
+        var subscriber = new Subscriber("c-full", MerchantFilter.For(["m-1"]), queue);
 
-        await relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: true, CancellationToken.None).WaitAsync(Wait);
+        var goingLive = relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: true, CancellationToken.None);
+
+        Assert.That(goingLive.IsCompletedSuccessfully, Is.True, "nothing to catch up: live at once, without waiting for room");
+        Assert.That((await relay.GetMerchantStatusAsync("m-1", CancellationToken.None)).Online, Is.EqualTo(1));
+        Assert.That(overflowed.Task.IsCompleted, Is.False, "going live queues nothing");
         await PublishAsync(relay, "m-1");
-
         await overflowed.Task.WaitAsync(Wait);
+        Assert.That((await relay.GetMerchantStatusAsync("m-1", CancellationToken.None)).Online, Is.Zero, "the overflowed subscriber left fan-out");
+        Assert.That(queue.Reader.Count, Is.EqualTo(2), "the order that did not fit was not squeezed in");
     }
 
     [Test]
@@ -80,7 +85,10 @@ public sealed class RelayTests
         var queue = new OutboundQueue(4);
         queue.Complete();
 
-        await relay.CatchUpAndGoLiveAsync(new Subscriber("c-gone", MerchantFilter.Everything, queue), 0, isResume: true, CancellationToken.None).WaitAsync(Wait);
+        await relay.CatchUpAndGoLiveAsync(new Subscriber("c-gone", MerchantFilter.For(["m-1"]), queue), 0, isResume: true, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.That(queue.Reader.Count, Is.Zero, "a closed queue takes nothing");
+        Assert.That((await relay.GetMerchantStatusAsync("m-1", CancellationToken.None)).Online, Is.Zero, "a subscriber whose connection is gone never goes live");
     }
 
     [Test]
