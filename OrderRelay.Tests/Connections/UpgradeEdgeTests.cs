@@ -179,6 +179,34 @@ public sealed class UpgradeEdgeTests
         Assert.That(_relay.Connections.Find(connection.Id), Is.Null);
     }
 
+    [Test]
+    public async Task FrameWithAReservedOpcode_ClosedWith1002ProtocolError()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/"));
+        await ReadHeadAsync(stream);
+
+        // Opcode 0x3 is reserved for further non-control frames (RFC 6455 5.2).
+        await WriteAsync(stream, [0x83, 0x80, 0, 0, 0, 0]);
+
+        Assert.That(await ReadCloseCodeAsync(stream), Is.EqualTo(1002));
+    }
+
+    [Test]
+    public async Task TextFrameThatIsNotUtf8_ClosedWith1007InvalidPayload()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await WriteAsync(stream, UpgradeHead("/"));
+        await ReadHeadAsync(stream);
+
+        // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
+        await WriteAsync(stream, [0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28]);
+
+        Assert.That(await ReadCloseCodeAsync(stream), Is.EqualTo(1007));
+    }
+
     private async Task<TcpClient> ConnectAsync()
     {
         var tcp = new TcpClient { NoDelay = true };
@@ -233,6 +261,22 @@ public sealed class UpgradeEdgeTests
         {
             await stream.ReadExactlyAsync(one).AsTask().WaitAsync(WsClient.DefaultWait);
             body.Add(one[0]);
+        }
+    }
+
+    /// <summary>Reads server frames until a close frame and returns its status code.</summary>
+    private static async Task<int> ReadCloseCodeAsync(NetworkStream stream)
+    {
+        var header = new byte[2];
+        while (true)
+        {
+            await stream.ReadExactlyAsync(header).AsTask().WaitAsync(WsClient.DefaultWait);
+            var payload = new byte[header[1] & 0x7F];
+            await stream.ReadExactlyAsync(payload).AsTask().WaitAsync(WsClient.DefaultWait);
+            if ((header[0] & 0x0F) == 0x8)
+            {
+                return payload.Length >= 2 ? payload[0] << 8 | payload[1] : 1005;
+            }
         }
     }
 

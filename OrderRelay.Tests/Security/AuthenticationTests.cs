@@ -77,15 +77,42 @@ public sealed class AuthenticationTests
     [Test]
     public async Task TokenMintedByHandLikeThePhpRecipe_Accepted()
     {
-        static string Segment(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
-        var signed = Segment(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}""")) + "." +
-            Segment(Encoding.UTF8.GetBytes($$"""{"merchants":["m-1001"],"exp":{{exp}}}"""));
-        var signature = Segment(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecuredRelay.Secret), Encoding.UTF8.GetBytes(signed)));
 
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(signed + "." + signature));
+        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SignByHand($$"""{"merchants":["m-1001"],"exp":{{exp}}}""")));
 
         Assert.That(page.Welcome.GetProperty("merchants")[0].GetString(), Is.EqualTo("m-1001"));
+    }
+
+    /// <summary>Correctly signed, so only the claims' JSON types can refuse them; a careless backend mints exactly these.</summary>
+    [TestCase("""{"merchants":"*","exp":EXP}""", "merchants", TestName = "TokenWithMerchantsAsAString_AuthFailed")]
+    [TestCase("""{"merchants":"m-1","exp":EXP}""", "merchants", TestName = "TokenWithOneMerchantAsAString_AuthFailed")]
+    [TestCase("""{"merchants":{"id":"m-1"},"exp":EXP}""", "merchants", TestName = "TokenWithMerchantsAsAnObject_AuthFailed")]
+    [TestCase("""{"merchants":[null],"exp":EXP}""", "merchants", TestName = "TokenWithANullMerchant_AuthFailed")]
+    [TestCase("""{"merchants":[1001],"exp":EXP}""", "merchants", TestName = "TokenWithANumberAsMerchant_AuthFailed")]
+    [TestCase("""{"merchants":[["m-1"]],"exp":EXP}""", "merchants", TestName = "TokenWithANestedArrayAsMerchant_AuthFailed")]
+    [TestCase("""{"merchants":[""],"exp":EXP}""", "merchants", TestName = "TokenWithAnEmptyMerchantId_AuthFailed")]
+    [TestCase("""{"merchants":[],"exp":EXP}""", "merchants", TestName = "TokenWithNoMerchants_AuthFailed")]
+    [TestCase("""{"exp":EXP}""", "merchants", TestName = "TokenWithoutMerchantsClaim_AuthFailed")]
+    [TestCase("""{"merchants":["*"],"exp":"EXP"}""", "exp", TestName = "TokenWithExpAsAString_AuthFailed")]
+    public async Task TokenWithClaimOfTheWrongType_AuthFailedNamingTheClaim(string payload, string claim)
+    {
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var client = await _relay.ConnectAsync();
+        await client.SendAsync(SecuredRelay.Hello(SignByHand(payload.Replace("EXP", exp, StringComparison.Ordinal))));
+
+        var error = await client.ReceiveAsync();
+        Assert.That(error.Code(), Is.EqualTo("auth_failed"));
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain($"\"{claim}\""));
+        Assert.That(await client.ReceiveCloseAsync(), Is.EqualTo(WebSocketCloseStatus.PolicyViolation));
+    }
+
+    /// <summary>Header and payload as given, signed with HMAC-SHA256 over the secret, as the PHP recipe does.</summary>
+    private static string SignByHand(string payloadJson)
+    {
+        static string Segment(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signed = Segment(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}""")) + "." + Segment(Encoding.UTF8.GetBytes(payloadJson));
+        return signed + "." + Segment(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecuredRelay.Secret), Encoding.UTF8.GetBytes(signed)));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OrderRelay.Configuration;
@@ -10,6 +11,8 @@ namespace OrderRelay.Security;
 /// Validates subscriber tokens: HS256 JWTs signed with the configured secret, carrying
 /// <c>merchants</c> and a required <c>exp</c> (and <c>iss</c>/<c>aud</c> when configured).
 /// The library does the JWT work; only HS256 is accepted, so <c>alg: none</c> never passes.
+/// A claim of the wrong JSON type is refused rather than read leniently: <c>"merchants":"*"</c>
+/// as a string would otherwise grant every merchant, and an object would become a merchant id.
 /// </summary>
 internal sealed class SubscriberTokens
 {
@@ -68,15 +71,47 @@ internal sealed class SubscriberTokens
             return (null, result.Exception is SecurityTokenExpiredException ? "The token has expired." : "The token is not valid.");
         }
 
-        var merchants = jwt.Claims.Where(claim => claim.Type == MerchantsClaim).Select(claim => claim.Value).ToHashSet(StringComparer.Ordinal);
-        if (merchants.Count == 0)
+        var (merchants, refusal) = ReadClaims(jwt);
+        if (merchants is null)
         {
-            return (null, "The token grants no merchants (claim \"merchants\").");
+            return (null, refusal);
         }
 
         var tokenId = jwt.Id is { Length: > 0 } id ? id : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 16);
         var grant = new SubscriberGrant(merchants.Contains(EveryMerchant) ? null : merchants, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), tokenId);
         return (grant, null);
+    }
+
+    /// <summary>
+    /// The granted merchants, read from the signed payload with the JSON types the protocol
+    /// gives them: <c>merchants</c> a non-empty array of non-empty strings, <c>exp</c> a number.
+    /// </summary>
+    private static (HashSet<string>? Merchants, string? Refusal) ReadClaims(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var claims = payload.RootElement;
+        if (!claims.TryGetProperty(JwtRegisteredClaimNames.Exp, out var expires) || expires.ValueKind != JsonValueKind.Number)
+        {
+            return (null, "The token's \"exp\" claim must be a number (seconds since 1970-01-01 UTC).");
+        }
+
+        if (!claims.TryGetProperty(MerchantsClaim, out var granted) || granted.ValueKind != JsonValueKind.Array)
+        {
+            return (null, "The token's \"merchants\" claim must be an array of merchant ids (strings; [\"*\"] for every merchant).");
+        }
+
+        var merchants = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var merchant in granted.EnumerateArray())
+        {
+            if (merchant.ValueKind != JsonValueKind.String || merchant.GetString() is not { Length: > 0 } merchantId)
+            {
+                return (null, "The token's \"merchants\" claim must hold only non-empty strings.");
+            }
+
+            merchants.Add(merchantId);
+        }
+
+        return merchants.Count > 0 ? (merchants, null) : (null, "The token grants no merchants (claim \"merchants\" is empty).");
     }
 
     /// <summary>Mints a token, for the <c>token</c> command and for tests.</summary>
