@@ -7,6 +7,15 @@ internal sealed class LimitOptions
 
     public int MaxConnectionsPerAddress { get; set; } = 1_000;
 
+    /// <summary>
+    /// Connections from one address that have not completed <c>hello</c> yet. Small, so that
+    /// sockets which never authenticate cannot take the slots merchants need.
+    /// </summary>
+    public int MaxPendingHandshakesPerAddress { get; set; } = 16;
+
+    /// <summary>Connections from all addresses together that have not completed <c>hello</c> yet.</summary>
+    public int MaxPendingHandshakes { get; set; } = 1_000;
+
     /// <summary>Simultaneous subscriber connections presenting the same token.</summary>
     public int MaxSubscribersPerToken { get; set; } = 20;
 

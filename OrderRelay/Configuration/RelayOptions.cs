@@ -66,6 +66,8 @@ internal sealed class RelayOptions
 
     public TlsOptions Tls { get; set; } = new();
 
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     /// <summary>Browser origins allowed to connect (exact, e.g. <c>https://shop.example</c>); empty allows any.</summary>
     public List<string> AllowedOrigins { get; set; } = [];
 

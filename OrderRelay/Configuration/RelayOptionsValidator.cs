@@ -72,11 +72,19 @@ internal static class RelayOptionsValidator
         var limits = options.Limits;
         require(limits.MaxConnections >= 1, "Limits:MaxConnections", "must be at least 1", limits.MaxConnections);
         require(limits.MaxConnectionsPerAddress >= 1, "Limits:MaxConnectionsPerAddress", "must be at least 1", limits.MaxConnectionsPerAddress);
+        require(limits.MaxPendingHandshakesPerAddress >= 1, "Limits:MaxPendingHandshakesPerAddress", "must be at least 1", limits.MaxPendingHandshakesPerAddress);
+        require(limits.MaxPendingHandshakes >= limits.MaxPendingHandshakesPerAddress, "Limits:MaxPendingHandshakes",
+            "must be at least Relay:Limits:MaxPendingHandshakesPerAddress", limits.MaxPendingHandshakes);
         require(limits.MaxSubscribersPerToken >= 1, "Limits:MaxSubscribersPerToken", "must be at least 1", limits.MaxSubscribersPerToken);
         require(limits.PublishRatePerSecond >= 1, "Limits:PublishRatePerSecond", "must be at least 1", limits.PublishRatePerSecond);
         require(limits.PublishBurst >= 1, "Limits:PublishBurst", "must be at least 1", limits.PublishBurst);
         require(options.Tls.KeyPath.Length == 0 || options.Tls.Enabled, "Tls:KeyPath",
             "needs Relay:Tls:CertificatePath too", options.Tls.KeyPath);
+        var forwarded = options.ForwardedHeaders;
+        require(forwarded.KnownProxies.TrueForAll(proxy => System.Net.IPAddress.TryParse(proxy, out _)), "ForwardedHeaders:KnownProxies",
+            "must be IP addresses such as 127.0.0.1", string.Join(' ', forwarded.KnownProxies));
+        require(forwarded.KnownNetworks.TrueForAll(network => System.Net.IPNetwork.TryParse(network, out _)), "ForwardedHeaders:KnownNetworks",
+            "must be networks in CIDR notation such as 10.0.0.0/8", string.Join(' ', forwarded.KnownNetworks));
         require(options.AllowedOrigins.TrueForAll(origin => Uri.TryCreate(origin, UriKind.Absolute, out _)), "AllowedOrigins",
             "must be absolute origins such as https://shop.example", string.Join(' ', options.AllowedOrigins));
     }

@@ -7,8 +7,8 @@ namespace OrderRelay.Connections;
 // connection would hold (with its execution-context entries) for its whole life.
 internal sealed partial class RelayConnection
 {
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{ConnectionId}: hello as {Role} for merchants {Merchants} since {Since}")]
-    private partial void LogHello(string connectionId, string role, string merchants, long? since);
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{ConnectionId}: hello from {Client} as {Role} for merchants {Merchants} since {Since}")]
+    private partial void LogHello(string connectionId, string client, string role, string merchants, long? since);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{ConnectionId}: closed {Role} connection ({CloseCode}, socket {Ending})")]
     private partial void LogClosed(string connectionId, string role, WebSocketCloseStatus closeCode, WebSocketState ending);

@@ -114,8 +114,9 @@ internal sealed partial class RelayConnection
         Role = ConnectionRole.Publisher;
         Metrics.Connections.WithLabels(Role).Inc();
         _publishRate = _services.RateLimits.ForConnection();
+        _lease?.CompleteHandshake();
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null)));
-        LogHello(Id, Role, "*", since: null);
+        LogHello(Id, Client, Role, "*", since: null);
         return true;
     }
 
@@ -146,13 +147,14 @@ internal sealed partial class RelayConnection
         }
 
         Role = ConnectionRole.Subscriber;
+        _lease?.CompleteHandshake();
         Metrics.Connections.WithLabels(Role).Inc();
         var start = Relay.PlanSubscription(hello.Since, hello.Epoch);
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, start.WelcomeSeq,
             filter.IsEverything ? null : filter.Merchants, start.Recovered)));
         _subscriber = new Subscriber(Id, filter, _outbound);
         _catchUp = CatchUpAsync(_subscriber, start);
-        LogHello(Id, Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
+        LogHello(Id, Client, Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
         return true;
     }
 

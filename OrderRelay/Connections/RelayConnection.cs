@@ -24,6 +24,7 @@ internal sealed partial class RelayConnection
     private readonly OutboundQueue _outbound;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Security.ConnectionLimiter.ConnectionLease? _lease;
     private CloseRequest? _closeRequest;
     private ITimer? _abortTimer;
     private Subscriber? _subscriber;
@@ -32,11 +33,13 @@ internal sealed partial class RelayConnection
     private IDisposable? _tokenLease;
     private ITimer? _tokenExpiry;
 
-    public RelayConnection(WebSocket socket, string id, RelayConnectionServices services)
+    public RelayConnection(WebSocket socket, string id, Admission admission, RelayConnectionServices services)
     {
         _socket = socket;
         _services = services;
         Id = id;
+        _lease = admission.Lease;
+        Client = admission.Client?.ToString() ?? "unknown";
         _logger = services.Logger;
         _receiver = new MessageReceiver(socket, Options.MaxMessageBytes);
         _outbound = new OutboundQueue(Options.SubscriberQueueLimit, () => RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
@@ -44,6 +47,9 @@ internal sealed partial class RelayConnection
     }
 
     public string Id { get; }
+
+    /// <summary>The client's address, as <see cref="Security.ClientAddresses"/> decided it (behind a trusted proxy, the forwarded one).</summary>
+    public string Client { get; }
 
     /// <summary>The role named in <c>hello</c>; null until then.</summary>
     public string? Role { get; private set; }

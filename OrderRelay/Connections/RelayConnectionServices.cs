@@ -16,6 +16,8 @@ internal sealed record RelayConnectionServices(
     PublisherKeys PublisherKeys,
     SubscriberTokens SubscriberTokens,
     ConnectionLimiter Limiter,
+    ConnectionAdmission Admission,
+    ClientAddresses ClientAddresses,
     PublishRateLimits RateLimits,
     RelayMetrics Metrics,
     ILogger<RelayConnection> Logger,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Primitives;
 
 namespace OrderRelay.Connections;
 
@@ -19,8 +20,10 @@ internal enum UpgradeVerdict
 
 /// <summary>
 /// Recognises the one request head the relay answers itself: <c>GET {Relay:Path} HTTP/1.1</c>
-/// with a valid RFC 6455 handshake. Strict on purpose: whatever it does not recognise at once
-/// is left to Kestrel's HTTP parser, so that parser's limits and error answers still apply.
+/// with a valid RFC 6455 handshake and a plain <c>Host</c>. Strict on purpose: it takes only
+/// a subset of what Kestrel accepts, and whatever it does not recognise (a bare LF, a Host
+/// Kestrel might refuse, any unusual header) is left to Kestrel's HTTP parser, so that
+/// parser's limits and error answers still apply.
 /// </summary>
 internal sealed class UpgradeRequest
 {
@@ -30,11 +33,16 @@ internal sealed class UpgradeRequest
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
     private static readonly byte[] Get = "GET "u8.ToArray();
+    private static readonly SearchValues<char> Digits = SearchValues.Create("0123456789");
+    private static readonly SearchValues<char> HexAndSeparators = SearchValues.Create("0123456789abcdefABCDEF:.");
+    private static readonly SearchValues<char> Unreserved = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~");
 
-    private UpgradeRequest(string key, string? origin, int headLength)
+    private UpgradeRequest(string key, string? origin, StringValues forwardedFor, StringValues forwardedProto, int headLength)
     {
         Key = key;
         Origin = origin;
+        ForwardedFor = forwardedFor;
+        ForwardedProto = forwardedProto;
         HeadLength = headLength;
     }
 
@@ -43,6 +51,12 @@ internal sealed class UpgradeRequest
 
     /// <summary>The Origin header; null when absent.</summary>
     public string? Origin { get; }
+
+    /// <summary>Each X-Forwarded-For line, as sent; believed only from a trusted proxy.</summary>
+    public StringValues ForwardedFor { get; }
+
+    /// <summary>Each X-Forwarded-Proto line, as sent.</summary>
+    public StringValues ForwardedProto { get; }
 
     /// <summary>Bytes of the head, its blank line included; what follows is already WebSocket traffic.</summary>
     public int HeadLength { get; }
@@ -69,6 +83,12 @@ internal sealed class UpgradeRequest
         var window = buffer.Length > MaxHeadBytes ? buffer.Slice(0, MaxHeadBytes) : buffer;
         var bytes = Flatten(window);
         var end = bytes.IndexOf(HeadEnd);
+        // A line ended by a bare LF is Kestrel's to refuse (400), at once rather than after a wait for a CRLF that never comes.
+        if (HasBareLineFeed(end < 0 ? bytes : bytes[..end]))
+        {
+            return UpgradeVerdict.PassOn;
+        }
+
         if (end < 0)
         {
             return buffer.Length >= MaxHeadBytes ? UpgradeVerdict.PassOn : UpgradeVerdict.NeedMore;
@@ -87,8 +107,9 @@ internal sealed class UpgradeRequest
             return null;
         }
 
-        string? connection = null, upgrade = null, version = null, key = null, origin = null;
-        var hasHost = false;
+        string? host = null, connection = null, upgrade = null, version = null, key = null, origin = null;
+        var forwardedFor = StringValues.Empty;
+        var forwardedProto = StringValues.Empty;
         for (var rest = lines[(lineEnd + 2)..]; !rest.IsEmpty; rest = rest[(lineEnd + 2)..])
         {
             lineEnd = rest.IndexOf("\r\n"u8);
@@ -100,7 +121,9 @@ internal sealed class UpgradeRequest
             // Each header the decision rests on must appear once: duplicates go to Kestrel's rules.
             var duplicate = name.ToLowerInvariant() switch
             {
-                "host" => Set(ref hasHost),
+                "host" => Set(ref host, value),
+                "x-forwarded-for" => Append(ref forwardedFor, value),
+                "x-forwarded-proto" => Append(ref forwardedProto, value),
                 "connection" => Set(ref connection, value),
                 "upgrade" => Set(ref upgrade, value),
                 "sec-websocket-version" => Set(ref version, value),
@@ -116,9 +139,9 @@ internal sealed class UpgradeRequest
             }
         }
 
-        return hasHost && connection is not null && HasToken(connection, "upgrade") &&
+        return IsPlainHost(host) && connection is not null && HasToken(connection, "upgrade") &&
             string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase) && version == "13" && IsValidKey(key)
-            ? new UpgradeRequest(key!, origin, headLength)
+            ? new UpgradeRequest(key!, origin, forwardedFor, forwardedProto, headLength)
             : null;
     }
 
@@ -190,11 +213,56 @@ internal sealed class UpgradeRequest
         return duplicate;
     }
 
-    private static bool Set(ref bool seen)
+    /// <summary>Keeps every line of a list header, as Kestrel does; never a duplicate.</summary>
+    private static bool Append(ref StringValues values, string value)
     {
-        var duplicate = seen;
-        seen = true;
-        return duplicate;
+        values = StringValues.Concat(values, value);
+        return false;
+    }
+
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> bytes)
+    {
+        for (var at = bytes.IndexOf((byte)'\n'); at >= 0; at = bytes.IndexOf((byte)'\n'))
+        {
+            if (at == 0 || bytes[at - 1] != (byte)'\r')
+            {
+                return true;
+            }
+
+            bytes = bytes[(at + 1)..];
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A host name or IPv4 address of unreserved characters, or a bracketed IPv6 address, with
+    /// an optional port: a subset of what Kestrel accepts, so that a Host Kestrel would refuse
+    /// (<c>a b</c>, <c>&lt;script&gt;</c>, empty) never gets a 101 here.
+    /// </summary>
+    private static bool IsPlainHost(string? host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return false;
+        }
+
+        var name = host.AsSpan();
+        var colon = host.StartsWith('[') ? host.IndexOf("]:", StringComparison.Ordinal) + 1 : host.LastIndexOf(':');
+        if (colon > 0)
+        {
+            var port = name[(colon + 1)..];
+            if (port.Length is 0 or > 5 || port.ContainsAnyExcept(Digits))
+            {
+                return false;
+            }
+
+            name = name[..colon];
+        }
+
+        return name.StartsWith("[") && name.EndsWith("]")
+            ? name.Length > 2 && !name[1..^1].ContainsAnyExcept(HexAndSeparators)
+            : !name.IsEmpty && !name.ContainsAnyExcept(Unreserved);
     }
 
     private static bool HasToken(string list, string token) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
@@ -12,12 +13,14 @@ namespace OrderRelay.Connections;
 /// An upgraded socket lives for hours but says almost nothing; served through the HTTP
 /// request pipeline it keeps that request's objects (connection, parser, header collections,
 /// hosting context, a chain of awaiting middleware) for its whole life, more than half of an
-/// idle connection's memory. Here a well-formed upgrade on the relay's path that would be
-/// admitted gets its 101 at once and <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/>
-/// over the transport; anything else (other requests, refusals, unusual heads, HTTP/2) is
-/// left unread and handed to Kestrel, which serves it as before, through <see cref="WebSocketEndpoint"/>.
+/// idle connection's memory. Here a well-formed upgrade on the relay's path that
+/// <see cref="ConnectionAdmission"/> admits gets its 101 at once and
+/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> over the transport;
+/// anything else (other requests, refusals, unusual heads, HTTP/2, a head not complete within
+/// <c>Relay:HandshakeTimeout</c>) is handed to Kestrel with every byte unread, so Kestrel reads
+/// it at once and serves it as any request, through <see cref="WebSocketEndpoint"/> on the relay's path.
 /// </summary>
-internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, RelayConnectionServices services, TimeSpan headTimeout)
+internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, RelayConnectionServices services)
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -28,15 +31,15 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
             return;
         }
 
-        var admitted = await ReadHeadAsync(connection);
-        if (admitted is not var (request, lease))
+        var (request, admission, examinedHead) = await ReadHeadAsync(connection);
+        if (request is null)
         {
-            await next(connection);
+            await (examinedHead is null ? next(connection) : HandBackExaminedAsync(connection, examinedHead));
             return;
         }
 
         // One method from here to the end, not a chain of them: each awaiting frame is kept for the socket's life.
-        using (lease)
+        using (admission.Lease)
         {
             try
             {
@@ -57,7 +60,7 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
                 KeepAliveInterval = services.Options.KeepAliveInterval,
                 KeepAliveTimeout = services.Options.KeepAliveTimeout,
             });
-            await WebSocketEndpoint.RunAsync(socket, services.Registry, services);
+            await WebSocketEndpoint.RunAsync(socket, admission, services);
             if (socket.State == WebSocketState.Aborted)
             {
                 // Dropped, not closed: what is still queued for the peer is not worth waiting for.
@@ -68,18 +71,19 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
 
     /// <summary>
     /// Reads until the head is complete or clearly not the relay's. An admitted upgrade's head
-    /// is consumed; otherwise nothing is, and the reader is left so that Kestrel's first read
-    /// returns at once with the same bytes.
+    /// is consumed. Otherwise nothing is: the reader is left so that Kestrel's first read
+    /// returns at once with the same bytes, unless the wait itself ended (timeout, server
+    /// stopping) with every byte examined, when those bytes are returned to be handed back.
     /// </summary>
-    private async Task<(UpgradeRequest Request, IDisposable Lease)?> ReadHeadAsync(ConnectionContext connection)
+    private async Task<(UpgradeRequest? Request, Admission Admission, byte[]? ExaminedHead)> ReadHeadAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
         // Kestrel asks its connections to close when the server stops; one that has sent no request
         // yet (a browser's preconnected socket) must not hold shutdown up for the whole head timeout.
         var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closing);
-        timeout.CancelAfter(headTimeout);
-        long examined = 0;
+        timeout.CancelAfter(services.Options.HandshakeTimeout);
+        byte[]? examinedHead = null;
         while (true)
         {
             ReadResult result;
@@ -89,41 +93,104 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
             }
             catch (OperationCanceledException)
             {
-                // A client slow to send its head is Kestrel's to time out, as any other; a closing
-                // connection is Kestrel's to close.
-                return null;
+                return (null, default, examinedHead);
             }
 
             var buffer = result.Buffer;
             var verdict = UpgradeRequest.Parse(buffer, services.Options.Path, out var request);
             if (verdict == UpgradeVerdict.NeedMore && !result.IsCompleted && !result.IsCanceled)
             {
-                examined = buffer.Length;
+                examinedHead = buffer.ToArray();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
 
-            if (verdict == UpgradeVerdict.Upgrade && Admit(connection, request!) is { } lease)
+            if (verdict == UpgradeVerdict.Upgrade && Admit(connection, request!) is { Lease: not null } admission)
             {
                 input.AdvanceTo(buffer.GetPosition(request!.HeadLength));
-                return (request, lease);
+                return (request, admission, null);
             }
 
             // The examined mark may not move back; it stays where the last wait left it, short of the
-            // end, so the next read does not wait for more.
-            input.AdvanceTo(buffer.Start, buffer.GetPosition(examined));
-            return null;
+            // end, so Kestrel's first read does not wait for more.
+            input.AdvanceTo(buffer.Start, buffer.GetPosition(examinedHead?.Length ?? 0));
+            return (null, default, null);
         }
     }
 
-    /// <summary>The checks of <see cref="WebSocketEndpoint"/>; a refused request goes there to get its answer.</summary>
-    private IDisposable? Admit(ConnectionContext connection, UpgradeRequest request)
+    private Admission Admit(ConnectionContext connection, UpgradeRequest request)
     {
-        if (!services.Registry.IsAccepting || !WebSocketEndpoint.IsAllowedOrigin(request.Origin, services.Options.AllowedOrigins))
-        {
-            return null;
-        }
+        var client = services.ClientAddresses.Resolve((connection.RemoteEndPoint as IPEndPoint)?.Address, request.ForwardedFor, request.ForwardedProto);
+        return services.Admission.Admit(client, request.Origin);
+    }
 
-        return services.Limiter.TryAdmit((connection.RemoteEndPoint as IPEndPoint)?.Address).Lease;
+    /// <summary>
+    /// Kestrel's turn with a head the edge gave up waiting on. Those bytes were examined, so the
+    /// transport would make Kestrel wait for new ones under its keep-alive timeout (minutes);
+    /// instead Kestrel reads them at once from a pipe that replays them, followed by whatever
+    /// arrives next, and applies its request-head timeout from now.
+    /// </summary>
+    private async Task HandBackExaminedAsync(ConnectionContext connection, byte[] examinedHead)
+    {
+        var transport = connection.Transport;
+        var replay = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        replay.Writer.Write(examinedHead);
+        var pumping = PumpAfterAsync(transport.Input, replay.Writer, skip: examinedHead.Length);
+        connection.Transport = new DuplexPipe(replay.Reader, transport.Output);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            connection.Transport = transport;
+            transport.Input.CancelPendingRead();
+            await pumping;
+        }
+    }
+
+    /// <summary>Copies the transport's input into <paramref name="output"/>, leaving out the first <paramref name="skip"/> bytes, already there.</summary>
+    private static async Task PumpAfterAsync(PipeReader input, PipeWriter output, long skip)
+    {
+        try
+        {
+            while (true)
+            {
+                var flushed = await output.FlushAsync();
+                if (flushed.IsCompleted)
+                {
+                    return;
+                }
+
+                var result = await input.ReadAsync();
+                var fresh = result.Buffer.Slice(Math.Min(skip, result.Buffer.Length));
+                skip -= result.Buffer.Length - fresh.Length;
+                foreach (var segment in fresh)
+                {
+                    output.Write(segment.Span);
+                }
+
+                input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is over; Kestrel has already answered or closed it.
+        }
+        finally
+        {
+            await output.CompleteAsync();
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

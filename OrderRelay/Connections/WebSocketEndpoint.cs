@@ -1,57 +1,50 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace OrderRelay.Connections;
 
-/// <summary>The Kestrel edge: upgrades requests on the relay's path and hands each socket to a <see cref="RelayConnection"/>.</summary>
+/// <summary>
+/// The relay's path on Kestrel's HTTP pipeline: the upgrades <see cref="WebSocketConnectionMiddleware"/>
+/// left to Kestrel (refusals, unusual heads, HTTP/2), answered with ASP.NET Core's WebSocket
+/// middleware and the RFC 6455 statuses, each socket then served by a <see cref="RelayConnection"/>.
+/// </summary>
 internal static class WebSocketEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ConnectionRegistry registry, RelayConnectionServices services)
+    private const string SupportedVersion = "13";
+
+    public static async Task HandleAsync(HttpContext context, RelayConnectionServices services)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
-            context.Response.Headers.Upgrade = "websocket";
-            await context.Response.WriteAsync("OrderRelay speaks WebSocket here; see docs/protocol.md.\n", context.RequestAborted);
+            await RefuseHandshakeAsync(context);
             return;
         }
 
-        if (!registry.IsAccepting)
+        // The forwarded-headers middleware has already put the client's address here.
+        var admission = services.Admission.Admit(context.Connection.RemoteIpAddress, context.Request.Headers.Origin);
+        if (admission.Lease is null)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.StatusCode = admission.RefusalStatus;
+            await context.Response.WriteAsync(admission.Refusal + "\n", context.RequestAborted);
             return;
         }
 
+        using var lease = admission.Lease;
         var options = services.Options;
-        if (!IsAllowedOrigin(context.Request.Headers.Origin, options.AllowedOrigins))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("This origin may not connect (Relay:AllowedOrigins).\n", context.RequestAborted);
-            return;
-        }
-
-        var (lease, refusal) = services.Limiter.TryAdmit(context.Connection.RemoteIpAddress);
-        if (lease is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsync(refusal + "\n", context.RequestAborted);
-            return;
-        }
-
-        using var admitted = lease;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
-        await RunAsync(socket, registry, services);
+        await RunAsync(socket, admission, services);
     }
 
-    /// <summary>Serves an accepted socket until its connection has ended; both edges (this and <see cref="WebSocketConnectionMiddleware"/>) end here.</summary>
-    internal static Task RunAsync(WebSocket socket, ConnectionRegistry registry, RelayConnectionServices services)
+    /// <summary>Serves an accepted socket until its connection has ended; both edges end here.</summary>
+    internal static Task RunAsync(WebSocket socket, Admission admission, RelayConnectionServices services)
     {
-        var connection = new RelayConnection(socket, registry.NextConnectionId(), services);
-        if (!registry.TryAdd(connection))
+        var connection = new RelayConnection(socket, services.Registry.NextConnectionId(), admission, services);
+        if (!services.Registry.TryAdd(connection))
         {
             connection.Shutdown();
         }
@@ -59,8 +52,28 @@ internal static class WebSocketEndpoint
         return connection.RunAsync();
     }
 
-    /// <summary>Requests without an Origin header come from non-browser clients, which an origin list cannot restrict anyway.</summary>
-    internal static bool IsAllowedOrigin(string? origin, List<string> allowed) =>
-        allowed.Count == 0 || origin is null ||
-        allowed.Exists(entry => string.Equals(entry.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// RFC 6455 4.2.2 and 4.4: a version other than 13 gets 426 naming the version spoken; any
+    /// other broken handshake (method, Connection, key) gets 400; a plain request gets 426 too.
+    /// </summary>
+    private static Task RefuseHandshakeAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var asksForWebSocket = headers.Upgrade.Any(value => value?.Contains("websocket", StringComparison.OrdinalIgnoreCase) == true);
+        var speaksVersion13 = headers.SecWebSocketVersion is [SupportedVersion];
+        context.Response.Headers.SecWebSocketVersion = SupportedVersion;
+        if (asksForWebSocket && speaksVersion13)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return context.Response.WriteAsync("Not a valid WebSocket handshake (RFC 6455 4.1: GET, Connection: Upgrade, a 16-byte Sec-WebSocket-Key).\n",
+                context.RequestAborted);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.Connection = HeaderNames.Upgrade;
+        return context.Response.WriteAsync(asksForWebSocket
+            ? "OrderRelay speaks WebSocket version 13 only.\n"
+            : "OrderRelay speaks WebSocket here; see docs/protocol.md.\n", context.RequestAborted);
+    }
 }

@@ -47,8 +47,7 @@ internal static class RelayApplication
                 }
 
                 // After TLS, so it reads the decrypted head; see WebSocketConnectionMiddleware.
-                listen.Use(next => new WebSocketConnectionMiddleware(next, listen.ApplicationServices.GetRequiredService<RelayConnectionServices>(),
-                    kestrel.Limits.RequestHeadersTimeout).OnConnectionAsync);
+                listen.Use(next => new WebSocketConnectionMiddleware(next, listen.ApplicationServices.GetRequiredService<RelayConnectionServices>()).OnConnectionAsync);
             });
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
@@ -63,6 +62,13 @@ internal static class RelayApplication
         if (options.ServeSamples || options.Demo)
         {
             SampleFiles.Map(app);
+        }
+
+        // First, so that every limit, partition and log line on the HTTP side sees the client's own
+        // address; the upgrade edge applies the same options through ClientAddresses.
+        if (app.Services.GetRequiredService<ClientAddresses>().Options is { } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded);
         }
 
         app.UseWebSockets();
@@ -92,6 +98,8 @@ internal static class RelayApplication
         services.AddSingleton(new PublisherKeys(options.Auth.PublisherKeys));
         services.AddSingleton(new SubscriberTokens(options.Auth));
         services.AddSingleton(new ConnectionLimiter(options.Limits));
+        services.AddSingleton(new ClientAddresses(options.ForwardedHeaders));
+        services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton(new PublishRateLimits(options.Limits));
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();

@@ -4,20 +4,24 @@ using OrderRelay.Configuration;
 namespace OrderRelay.Security;
 
 /// <summary>
-/// Counts open connections in total, per remote address and per subscriber token, so that
-/// no client can take more than its share. Every admission is a lease released once.
+/// Counts open connections in total, per client address and per subscriber token, so that
+/// no client can take more than its share; connections that have not completed <c>hello</c>
+/// also count against a small budget of their own, so that sockets which never authenticate
+/// cannot crowd out the merchants who do. Every admission is a lease released once.
 /// </summary>
 internal sealed class ConnectionLimiter(LimitOptions limits)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _byAddress = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pendingByAddress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byToken = new(StringComparer.Ordinal);
     private int _total;
+    private int _pending;
 
-    /// <summary>A lease for a new connection, or the reason there is none.</summary>
-    public (IDisposable? Lease, string? Refusal) TryAdmit(IPAddress? remote)
+    /// <summary>A lease for a new connection from <paramref name="client"/>, pending its hello, or the reason there is none.</summary>
+    public (ConnectionLease? Lease, string? Refusal) TryAdmit(IPAddress? client)
     {
-        var address = remote?.ToString() ?? "unknown";
+        var address = client?.ToString() ?? "unknown";
         lock (_lock)
         {
             if (_total >= limits.MaxConnections)
@@ -30,11 +34,23 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
                 return (null, $"Your address is at its limit of {limits.MaxConnectionsPerAddress} connections.");
             }
 
+            if (_pendingByAddress.GetValueOrDefault(address) >= limits.MaxPendingHandshakesPerAddress)
+            {
+                return (null, $"Your address has {limits.MaxPendingHandshakesPerAddress} connections that have not said hello yet.");
+            }
+
+            if (_pending >= limits.MaxPendingHandshakes)
+            {
+                return (null, $"The relay has {limits.MaxPendingHandshakes} connections waiting for hello; try again shortly.");
+            }
+
             _total++;
-            _byAddress[address] = _byAddress.GetValueOrDefault(address) + 1;
+            _pending++;
+            Increment(_byAddress, address);
+            Increment(_pendingByAddress, address);
         }
 
-        return (new Lease(this, _byAddress, address, countsTotal: true), null);
+        return (new ConnectionLease(this, address), null);
     }
 
     /// <summary>A lease for one more subscriber on a token, or null when the token is at its limit.</summary>
@@ -47,31 +63,79 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
                 return null;
             }
 
-            _byToken[tokenId] = _byToken.GetValueOrDefault(tokenId) + 1;
+            Increment(_byToken, tokenId);
         }
 
-        return new Lease(this, _byToken, tokenId, countsTotal: false);
+        return new TokenLease(this, tokenId);
     }
 
-    private void Release(Dictionary<string, int> counts, string key, bool countsTotal)
+    private void ReleasePending(string address)
     {
         lock (_lock)
         {
-            if (countsTotal)
-            {
-                _total--;
-            }
+            _pending--;
+            Decrement(_pendingByAddress, address);
+        }
+    }
 
-            // Keys at zero are removed, so the maps hold only what is connected now.
-            if (--counts[key] == 0)
+    private void ReleaseConnection(string address)
+    {
+        lock (_lock)
+        {
+            _total--;
+            Decrement(_byAddress, address);
+        }
+    }
+
+    private void ReleaseToken(string tokenId)
+    {
+        lock (_lock)
+        {
+            Decrement(_byToken, tokenId);
+        }
+    }
+
+    private static void Increment(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+
+    /// <summary>Keys at zero are removed, so the maps hold only what is connected now.</summary>
+    private static void Decrement(Dictionary<string, int> counts, string key)
+    {
+        if (--counts[key] == 0)
+        {
+            counts.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// One connection's place: pending until <see cref="CompleteHandshake"/>, then counted
+    /// only against the connection limits. Holds what it releases rather than a closure:
+    /// every open connection keeps one.
+    /// </summary>
+    internal sealed class ConnectionLease(ConnectionLimiter limiter, string address) : IDisposable
+    {
+        private int _pending = 1;
+        private int _released;
+
+        /// <summary>The client said hello and was welcomed: it no longer takes a pending slot.</summary>
+        public void CompleteHandshake()
+        {
+            if (Interlocked.Exchange(ref _pending, 0) == 1)
             {
-                counts.Remove(key);
+                limiter.ReleasePending(address);
+            }
+        }
+
+        public void Dispose()
+        {
+            CompleteHandshake();
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                limiter.ReleaseConnection(address);
             }
         }
     }
 
-    /// <summary>Holds what to release itself rather than a closure: every open connection keeps one.</summary>
-    private sealed class Lease(ConnectionLimiter limiter, Dictionary<string, int> counts, string key, bool countsTotal) : IDisposable
+    private sealed class TokenLease(ConnectionLimiter limiter, string tokenId) : IDisposable
     {
         private int _released;
 
@@ -79,7 +143,7 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                limiter.Release(counts, key, countsTotal);
+                limiter.ReleaseToken(tokenId);
             }
         }
     }
