@@ -6,8 +6,6 @@ namespace OrderRelay.Security;
 /// <summary>Token buckets for publishers: one per WebSocket publisher, one per key (or address) over HTTP.</summary>
 internal sealed class PublishRateLimits(LimitOptions limits) : IDisposable
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
-
     private readonly PartitionedRateLimiter<string> _http = PartitionedRateLimiter.Create<string, string>(
         partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => Options(limits)));
 
@@ -23,13 +21,21 @@ internal sealed class PublishRateLimits(LimitOptions limits) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    // Refilled every tenth of a second, so a publisher that hit its limit recovers smoothly.
-    private static TokenBucketRateLimiterOptions Options(LimitOptions limits) => new()
+    // Refilled every tenth of a second where the rate divides into tenths, so a publisher that hit its
+    // limit recovers smoothly; otherwise as often as keeps the rate exact (a rate of 1/s must not become 10/s).
+    private static TokenBucketRateLimiterOptions Options(LimitOptions limits)
     {
-        TokenLimit = limits.PublishBurst,
-        TokensPerPeriod = Math.Max(1, limits.PublishRatePerSecond / 10),
-        ReplenishmentPeriod = Period,
-        AutoReplenishment = true,
-        QueueLimit = 0,
-    };
+        var rate = limits.PublishRatePerSecond;
+        var (tokens, period) = rate % 10 == 0 ? (rate / 10, TimeSpan.FromMilliseconds(100))
+            : rate < 10 ? (1, TimeSpan.FromSeconds(1.0 / rate))
+            : (rate, TimeSpan.FromSeconds(1));
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.PublishBurst,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            AutoReplenishment = true,
+            QueueLimit = 0,
+        };
+    }
 }
