@@ -37,6 +37,8 @@ internal static class RelayApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Kestrel's own limits, as a full host binds them (Kestrel:Limits:RequestHeadersTimeout and the rest).
+            builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
             // Validated at start-up, so the address is known to parse.
             options.TryGetBindAddress(out var address);
             kestrel.Listen(address!, options.Port, listen =>
