@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Connections;
@@ -25,11 +24,11 @@ public sealed class TrustedProxyTests
     public async Task ClientsForwardedByTheProxy_EachHaveTheirOwnPerAddressLimit()
     {
         await using var relay = await RelayServer.StartAsync(BehindProxy);
-        using var connections = new Connections(relay);
+        using var connections = new RawConnections(relay);
 
         Assert.That((await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.1")).Type(), Is.EqualTo("welcome"));
         Assert.That((await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.1")).Type(), Is.EqualTo("welcome"));
-        var refused = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.1");
+        var (_, refused) = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.1");
         Assert.That((await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.2")).Type(), Is.EqualTo("welcome"));
 
         Assert.That(refused, Does.StartWith("HTTP/1.1 503 ").And.Contain("Your address is at its limit of 2"));
@@ -39,12 +38,12 @@ public sealed class TrustedProxyTests
     public async Task ClientThatIsNotATrustedProxy_CannotChooseItsAddress()
     {
         await using var relay = await RelayServer.StartAsync(BehindProxy);
-        using var connections = new Connections(relay);
+        using var connections = new RawConnections(relay);
         var liar = IPAddress.Parse("127.0.0.9");
 
         await connections.HelloAsync(liar, "X-Forwarded-For: 10.0.0.1");
         await connections.HelloAsync(liar, "X-Forwarded-For: 10.0.0.2");
-        var third = await connections.UpgradeAsync(liar, "X-Forwarded-For: 10.0.0.3");
+        var (_, third) = await connections.UpgradeAsync(liar, "X-Forwarded-For: 10.0.0.3");
 
         Assert.That(third, Does.StartWith("HTTP/1.1 503 "), "all three are 127.0.0.9, whatever the header says");
     }
@@ -53,13 +52,13 @@ public sealed class TrustedProxyTests
     public async Task ChainOfProxies_TheRightMostAddressNotTrustedIsTheClient()
     {
         await using var relay = await RelayServer.StartAsync(BehindProxy);
-        using var connections = new Connections(relay);
+        using var connections = new RawConnections(relay);
 
         // 10.9.0.1 is a trusted proxy (KnownNetworks), so the client is 203.0.113.7; what it put
         // on the left of its own address does not count.
         await connections.HelloAsync(Proxy, "X-Forwarded-For: 203.0.113.7, 10.9.0.1");
         await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.66, 203.0.113.7, 10.9.0.1");
-        var third = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.67, 203.0.113.7");
+        var (_, third) = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.67, 203.0.113.7");
         var other = await connections.HelloAsync(Proxy, "X-Forwarded-For: 203.0.113.8", "X-Forwarded-For: 10.9.0.1");
 
         Assert.That(third, Does.StartWith("HTTP/1.1 503 "));
@@ -70,13 +69,13 @@ public sealed class TrustedProxyTests
     public async Task UpgradeServedByTheHttpPipeline_SameClientAddresses()
     {
         await using var relay = await RelayServer.StartAsync(BehindProxy);
-        using var connections = new Connections(relay);
+        using var connections = new RawConnections(relay);
         // A head longer than the edge reads goes to Kestrel and the forwarded-headers middleware.
         var padding = "X-Padding: " + new string('x', 9_000);
 
         Assert.That((await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.1", padding)).Type(), Is.EqualTo("welcome"));
         Assert.That((await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.1", padding)).Type(), Is.EqualTo("welcome"));
-        var refused = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.1", padding);
+        var (_, refused) = await connections.UpgradeAsync(Proxy, "X-Forwarded-For: 10.0.0.1", padding);
         var other = await connections.HelloAsync(Proxy, "X-Forwarded-For: 10.0.0.2", padding);
 
         Assert.That(refused, Does.StartWith("HTTP/1.1 503 ").And.Contain("Your address is at its limit of 2"));
@@ -113,7 +112,7 @@ public sealed class TrustedProxyTests
         var logFile = Path.Combine(directory.FullName, "relay.log");
         await using (var relay = await RelayServer.StartAsync([.. BehindProxy, $"Relay:LogFile={logFile}", "Serilog:MinimumLevel:Default=Information"]))
         {
-            using var connections = new Connections(relay);
+            using var connections = new RawConnections(relay);
             await connections.HelloAsync(Proxy, "X-Forwarded-For: 198.51.100.23");
         }
 
@@ -128,44 +127,5 @@ public sealed class TrustedProxyTests
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         using var response = await relay.Http.SendAsync(request);
         return response.StatusCode;
-    }
-
-    /// <summary>Raw connections kept open for the test's length.</summary>
-    private sealed class Connections(RelayServer relay) : IDisposable
-    {
-        private readonly List<RawHttpConnection> _open = [];
-
-        public async Task<JsonElement> HelloAsync(IPAddress from, params string[] headers) => await (await OpenAsync(from)).UpgradeAndHelloAsync(headers);
-
-        /// <summary>The response head to an upgrade that is not followed by hello.</summary>
-        public async Task<string> UpgradeAsync(IPAddress from, params string[] headers)
-        {
-            var connection = await OpenAsync(from);
-            await connection.WriteAsync(RawHttpConnection.UpgradeHead(extraHeaders: headers));
-            var head = await connection.ReadHeadAsync();
-            if (!head.StartsWith("HTTP/1.1 101 ", StringComparison.Ordinal))
-            {
-                head += await ReadBodyLineAsync(connection);
-            }
-
-            return head;
-        }
-
-        private async Task<RawHttpConnection> OpenAsync(IPAddress from)
-        {
-            var connection = await RawHttpConnection.OpenAsync(relay.HttpBase, from);
-            _open.Add(connection);
-            return connection;
-        }
-
-        /// <summary>The refusal's reason, which the relay writes as its body.</summary>
-        private static async Task<string> ReadBodyLineAsync(RawHttpConnection connection)
-        {
-            var buffer = new byte[1024];
-            var read = await connection.Stream.ReadAsync(buffer).AsTask().WaitAsync(WsClient.DefaultWait);
-            return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
-        }
-
-        public void Dispose() => _open.ForEach(connection => connection.Dispose());
     }
 }
