@@ -67,13 +67,17 @@ public sealed class BenchSmokeTests
     };
 
     /// <summary>
-    /// The relay as the tests start it, with the publish limits lifted as the process launcher
-    /// lifts them (the bench measures the relay, not its rate limits); memory and CPU are read
+    /// The relay as the tests start it, with the publish and per-address limits lifted as the
+    /// process launcher lifts them (the bench measures the relay, not its limits); memory and CPU are read
     /// from this test process.
     /// </summary>
     private sealed class InProcessRelayLauncher(params string[] settings) : IServerLauncher
     {
-        private static readonly string[] Unthrottled = ["Relay:Limits:PublishRatePerSecond=10000000", "Relay:Limits:PublishBurst=10000000"];
+        private static readonly string[] Unthrottled =
+        [
+            "Relay:Limits:PublishRatePerSecond=10000000", "Relay:Limits:PublishBurst=10000000",
+            "Relay:Limits:MaxConnectionsPerAddress=100000", "Relay:Limits:MaxPendingHandshakesPerAddress=100000", "Relay:Limits:MaxPendingHandshakes=100000",
+        ];
 
         public string Name => "orderrelay";
 

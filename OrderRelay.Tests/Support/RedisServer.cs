@@ -67,11 +67,24 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server without closing its connections (SIGSTOP), as a hung host or a network black hole would.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Kills the server outright, as a crash or a lost network would.</summary>
     public async Task KillAsync()
     {
         if (_process is { HasExited: false } process)
         {
+            // A paused server must be able to die.
             process.Kill();
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }

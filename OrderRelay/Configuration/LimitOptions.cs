@@ -11,10 +11,13 @@ internal sealed class LimitOptions
     /// Connections from one address that have not completed <c>hello</c> yet. Small, so that
     /// sockets which never authenticate cannot take the slots merchants need.
     /// </summary>
-    public int MaxPendingHandshakesPerAddress { get; set; } = 16;
+    public int MaxPendingHandshakesPerAddress { get; set; } = 32;
 
-    /// <summary>Connections from all addresses together that have not completed <c>hello</c> yet.</summary>
-    public int MaxPendingHandshakes { get; set; } = 1_000;
+    /// <summary>
+    /// Connections from all addresses together that have not completed <c>hello</c> yet: a tenth
+    /// of <see cref="MaxConnections"/> by default, room for a reconnect storm, never for all of it.
+    /// </summary>
+    public int MaxPendingHandshakes { get; set; } = 10_000;
 
     /// <summary>Simultaneous subscriber connections presenting the same token.</summary>
     public int MaxSubscribersPerToken { get; set; } = 20;

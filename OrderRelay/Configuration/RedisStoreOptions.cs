@@ -8,4 +8,10 @@ internal sealed class RedisStoreOptions
 
     /// <summary>Prefix of every key and channel, so several deployments can share one Redis.</summary>
     public string KeyPrefix { get; set; } = "orderrelay:";
+
+    /// <summary>
+    /// The longest a Redis command may take before it fails: a publish is then answered
+    /// <c>store_unavailable</c> instead of waiting, and a ping of the health check counts as failed.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -38,6 +38,8 @@ internal static class RelayOptionsValidator
             Require(TryParseRedisConfiguration(options.Redis.Configuration), "Redis:Configuration",
                 "is not a valid StackExchange.Redis configuration string", "(not shown: it may hold a password)");
             Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
+            Require(options.Redis.OperationTimeout >= TimeSpan.FromMilliseconds(100) && options.Redis.OperationTimeout <= TimeSpan.FromMinutes(1),
+                "Redis:OperationTimeout", "must be between 00:00:00.1 and 00:01:00", options.Redis.OperationTimeout);
         }
 
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),

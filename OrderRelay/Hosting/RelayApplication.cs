@@ -90,8 +90,8 @@ internal static class RelayApplication
         services.AddSingleton<IOrderStore>(provider => options.Store switch
         {
             StoreKinds.Sqlite => ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider),
-            StoreKinds.Redis => new RedisOrderStore(options.Redis.Configuration, options.Redis.KeyPrefix, options.History.MaxOrders,
-                options.History.MaxAge, provider.GetRequiredService<ILogger<RedisOrderStore>>()),
+            StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge,
+                provider.GetRequiredService<ILogger<RedisOrderStore>>()),
             _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit),
         });
         services.AddSingleton<Relay>();

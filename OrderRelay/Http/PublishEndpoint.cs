@@ -14,6 +14,8 @@ internal static class PublishEndpoint
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    private const string RetryAfterSeconds = "2";
+
     public static async Task<IResult> HandleAsync(HttpContext context, Relay relay, RelayOptions options, ClientFrameParser parser,
         RelayMetrics metrics, PublisherKeys keys, PublishRateLimits rateLimits)
     {
@@ -69,7 +71,14 @@ internal static class PublishEndpoint
         }
         catch (PublishFailedException ex)
         {
-            return Problems.For(metrics, Problems.StatusOf(ex.ErrorCode), ex.ErrorCode, ex.Message);
+            var status = Problems.StatusOf(ex.ErrorCode);
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // Worth retrying (with the same Idempotency-Key) once the store or another node answers.
+                context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            }
+
+            return Problems.For(metrics, status, ex.ErrorCode, ex.Message);
         }
     }
 

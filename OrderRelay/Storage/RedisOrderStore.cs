@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OrderRelay.Configuration;
 using OrderRelay.Core;
 using StackExchange.Redis;
 
@@ -23,20 +24,28 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often the health of the connection to Redis is checked in the background.</summary>
+    private static readonly TimeSpan HealthCheckInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly string _configuration;
+    private readonly TimeSpan _operationTimeout;
+    private readonly CancellationTokenSource _closing = new();
     private readonly RedisStoreKeys _keys;
     private readonly int _maxOrders;
     private readonly TimeSpan _keyLifetime;
     private readonly ILogger<RedisOrderStore> _logger;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ConnectionMultiplexer? _redis;
+    private Task _healthChecks = Task.CompletedTask;
+    private volatile bool _healthy;
     private long _firstRetainedSeq = 1;
 
-    /// <param name="configuration">A StackExchange.Redis configuration string; it may hold a password, so it is never logged.</param>
-    public RedisOrderStore(string configuration, string keyPrefix, int maxOrders, TimeSpan keyLifetime, ILogger<RedisOrderStore> logger)
+    /// <param name="options">Its configuration string may hold a password, so it is never logged.</param>
+    public RedisOrderStore(RedisStoreOptions options, int maxOrders, TimeSpan keyLifetime, ILogger<RedisOrderStore> logger)
     {
-        _configuration = configuration;
-        _keys = new RedisStoreKeys(keyPrefix);
+        _configuration = options.Configuration;
+        _operationTimeout = options.OperationTimeout;
+        _keys = new RedisStoreKeys(options.KeyPrefix);
         _maxOrders = maxOrders;
         _keyLifetime = keyLifetime;
         _logger = logger;
@@ -53,7 +62,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         // Only the first connection must succeed; after it, outages are ridden out by the
         // multiplexer reconnecting by itself.
         options.AbortOnConnectFail = true;
+        // While Redis is unreachable a command fails at once rather than waiting in the client's
+        // backlog, and one Redis does not answer fails after the operation timeout: a publish is
+        // answered store_unavailable, never left hanging.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.AsyncTimeout = options.SyncTimeout = (int)_operationTimeout.TotalMilliseconds;
         _redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        _healthy = true;
+        // Known at once, not at the next health check: a load balancer must stop sending clients here.
+        _redis.ConnectionFailed += (_, _) => _healthy = false;
         var database = Database;
         var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
         await database.StringSetAsync(_keys.Epoch, candidate, when: When.NotExists).ConfigureAwait(false);
@@ -61,6 +78,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;
         await _redis.GetSubscriber().SubscribeAsync(_keys.NewOrdersChannel, (_, _) => _newOrders.Writer.TryWrite(true)).ConfigureAwait(false);
         await RefreshFirstRetainedAsync(database, lastSeq).ConfigureAwait(false);
+        _healthChecks = CheckHealthAsync(_closing.Token);
         return new JournalState(epoch, lastSeq);
     }
 
@@ -82,8 +100,20 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             arguments[at + 2] = request.Order;
         }
 
-        var results = (long[]?)await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The append script returned nothing.");
+        long[] results;
+        try
+        {
+            // The client's own timeout is checked once a second; this bound holds to the millisecond.
+            results = (long[]?)await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments)
+                    .WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The append script returned nothing.");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _healthy = false;
+            throw;
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
@@ -177,24 +207,55 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(at, CultureInfo.InvariantCulture)));
     }
 
-    public async ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Database.PingAsync().ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    /// <summary>The last known state, never a round trip: a health check must answer at once even while Redis does not.</summary>
+    public ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_healthy);
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _healthChecks.ConfigureAwait(false);
         if (_redis is { } redis)
         {
             await redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _closing.Dispose();
+    }
+
+    /// <summary>Pings Redis in the background, so that <see cref="IsHealthyAsync"/> knows how it is without asking.</summary>
+    private async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            bool healthy;
+            try
+            {
+                await Database.PingAsync().WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
+                healthy = true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+            {
+                healthy = false;
+            }
+
+            if (healthy != _healthy)
+            {
+                _healthy = healthy;
+                LogHealthChanged(healthy);
+            }
+
+            try
+            {
+                await Task.Delay(HealthCheckInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -278,4 +339,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
     private partial void LogFeedResumed(long seq);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Redis health changed: reachable {Healthy}")]
+    private partial void LogHealthChanged(bool healthy);
 }

@@ -85,9 +85,11 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
             [
                 Path.Combine(repositoryRoot, "OrderRelay/bin/Release/net10.0/OrderRelay.dll"),
                 $"--Relay:Port={port}", $"--Relay:Store={store}", "--Serilog:MinimumLevel:Default=Warning",
-                // The relay is measured, not its per-publisher rate limit or its per-address connection limit.
+                // The relay is measured, not its per-publisher rate limit or its per-address limits: the
+                // bench's 8 source addresses stand in for thousands of clients.
                 "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
                 "--Relay:Limits:MaxConnectionsPerAddress=100000",
+                "--Relay:Limits:MaxPendingHandshakesPerAddress=100000", "--Relay:Limits:MaxPendingHandshakes=100000",
                 "--Relay:Sqlite:Path=" + JournalPath(port),
                 .. extraSettings,
             ]),
