@@ -35,6 +35,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private readonly TimeSpan _keyLifetime;
     private readonly ILogger<RedisOrderStore> _logger;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly RedisJournalPosition _journal = new();
     private ConnectionMultiplexer? _redis;
     private Task _healthChecks = Task.CompletedTask;
     private volatile bool _healthy;
@@ -76,6 +77,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         await database.StringSetAsync(_keys.Epoch, candidate, when: When.NotExists).ConfigureAwait(false);
         var epoch = (string?)await database.StringGetAsync(_keys.Epoch).ConfigureAwait(false) ?? candidate;
         var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;
+        _journal.Open(epoch, lastSeq);
         await _redis.GetSubscriber().SubscribeAsync(_keys.NewOrdersChannel, (_, _) => _newOrders.Writer.TryWrite(true)).ConfigureAwait(false);
         await RefreshFirstRetainedAsync(database, lastSeq).ConfigureAwait(false);
         _healthChecks = CheckHealthAsync(_closing.Token);
@@ -85,12 +87,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     public async ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
     {
         var timestamp = acceptedAt.ToUnixTimeMilliseconds();
+        var (epoch, seen) = _journal.Position;
         var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * 3)];
-        arguments[0] = _keys.IdempotencyPrefix;
+        arguments[0] = IdempotencyPrefix(epoch);
         arguments[1] = (long)_keyLifetime.TotalSeconds;
         arguments[2] = _maxOrders;
         arguments[3] = timestamp;
         arguments[4] = _keys.NewOrdersChannel.ToString();
+        arguments[5] = epoch;
+        arguments[6] = seen;
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
@@ -100,19 +105,28 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             arguments[at + 2] = request.Order;
         }
 
-        long[] results;
+        RedisResult answer;
         try
         {
             // The client's own timeout is checked once a second; this bound holds to the millisecond.
-            results = (long[]?)await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments)
-                    .WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The append script returned nothing.");
+            answer = await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch], arguments)
+                .WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             _healthy = false;
             throw;
         }
+
+        if (answer.Resp2Type != ResultType.Array)
+        {
+            // Nothing was appended: the batch is refused, and the cluster moves to a new epoch that clients are told of.
+            await StartNewEpochAsync(epoch).ConfigureAwait(false);
+            throw new JournalLostException($"The Redis journal no longer holds what epoch {epoch} had up to seq {seen}; nothing was accepted.");
+        }
+
+        var results = (long[])answer!;
+        _journal.Saw(results.Max());
 
         for (var i = 0; i < batch.Count; i++)
         {
@@ -152,13 +166,25 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         return new ReplayPage(found, scanned);
     }
 
-    public async IAsyncEnumerable<OrderRecord> FollowAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FeedEvent> FollowAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cursor = afterSeq;
         var wasFailing = false;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var entries = await TryReadEntriesAsync(cursor).ConfigureAwait(false);
+            if (_journal.TakeChange() is { } change)
+            {
+                cursor = 0;
+                yield return new FeedEvent(null, change);
+            }
+
+            var (entries, journalChanged) = await TryReadEntriesAsync(cursor).ConfigureAwait(false);
+            if (journalChanged)
+            {
+                // The change is announced first, at the top of the loop.
+                continue;
+            }
+
             if (entries is null)
             {
                 if (!wasFailing)
@@ -181,8 +207,10 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             {
                 var record = ToRecord(entry);
                 cursor = record.Seq;
-                yield return record;
+                yield return new FeedEvent(record, null);
             }
+
+            _journal.Saw(cursor);
 
             if (entries.Length < PageSize)
             {
@@ -259,21 +287,63 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         }
     }
 
-    private async Task<StreamEntry[]?> TryReadEntriesAsync(long afterSeq)
+    /// <summary>
+    /// The next page after <paramref name="afterSeq"/>, read in one round trip with the epoch
+    /// and seq counter it belongs to; when those show the journal lost orders or changed epoch,
+    /// the change is made or adopted instead. No entries when Redis fails.
+    /// </summary>
+    private async Task<(StreamEntry[]? Entries, bool JournalChanged)> TryReadEntriesAsync(long afterSeq)
     {
         try
         {
-            var entries = await ReadEntriesAsync(afterSeq, PageSize).ConfigureAwait(false);
-            await RefreshFirstRetainedAsync(Database, afterSeq).ConfigureAwait(false);
-            return entries;
+            var database = Database;
+            var batch = database.CreateBatch();
+            var reading = batch.StreamRangeAsync(_keys.Stream, minId: $"{afterSeq + 1}-0", maxId: "+", count: PageSize);
+            // After the read in the same pipeline: an epoch still ours here was ours when the page was read.
+            var epochAfter = batch.StringGetAsync(_keys.Epoch);
+            var seqAfter = batch.StringGetAsync(_keys.Seq);
+            batch.Execute();
+            var entries = await reading.ConfigureAwait(false);
+            var epoch = (string?)await epochAfter.ConfigureAwait(false);
+            var seq = (long?)await seqAfter.ConfigureAwait(false) ?? 0;
+            var known = _journal.Position.Epoch;
+            if (epoch is null || (epoch == known && seq < afterSeq))
+            {
+                await StartNewEpochAsync(known).ConfigureAwait(false);
+                return (null, true);
+            }
+
+            if (epoch != known)
+            {
+                _journal.Adopt(epoch);
+                return (null, true);
+            }
+
+            await RefreshFirstRetainedAsync(database, afterSeq).ConfigureAwait(false);
+            return (entries, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Besides RedisException, the client can surface pipe errors while it reconnects;
             // the feed must outlive every outage, so any failure here means "retry".
-            return null;
+            return (null, false);
         }
     }
+
+    /// <summary>
+    /// Moves the cluster to a new epoch, or to the one another node already moved it to, and
+    /// wakes this node's feed to announce it.
+    /// </summary>
+    private async Task StartNewEpochAsync(string knownEpoch)
+    {
+        var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        var agreed = (string?)await Database.ScriptEvaluateAsync(RedisScripts.StartEpoch, [_keys.Epoch, _keys.Seq, _keys.Stream, _keys.Confirmations],
+            [knownEpoch, candidate, _keys.NewOrdersChannel.ToString()]).WaitAsync(_operationTimeout).ConfigureAwait(false);
+        _journal.Adopt(agreed ?? candidate);
+        _newOrders.Writer.TryWrite(true);
+    }
+
+    private string IdempotencyPrefix(string epoch) => _keys.IdempotencyPrefix + epoch + ":";
 
     private Task<StreamEntry[]> ReadEntriesAsync(long afterSeq, int count) =>
         Database.StreamRangeAsync(_keys.Stream, minId: $"{afterSeq + 1}-0", maxId: "+", count: count);
