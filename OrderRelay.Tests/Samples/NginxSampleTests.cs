@@ -64,6 +64,8 @@ public sealed class NginxSampleTests
     [Test]
     public async Task ThousandsOfAddressesThroughNginx_AllWelcomedAndEachHeldToItsOwnLimit()
     {
+        // This process holds both ends on the relay's side of nginx (the clients and the relay's sockets).
+        Assert.That(OpenFileLimit(), Is.GreaterThan(2 * Subscribers + 1_000), "raise the open-file limit (ulimit -n) for this test");
         await using var relay = await RelayServer.StartAsync(BehindNginx);
         await using var nginx = await NginxServer.StartAsync(port => NginxSample.PlainHttp(port, relay.HttpBase.Port));
         var clients = new ConcurrentBag<(WsClient Client, HttpMessageInvoker Invoker)>();
@@ -173,6 +175,14 @@ public sealed class NginxSampleTests
             invoker.Dispose();
             throw;
         }
+    }
+
+    /// <summary>This process's soft limit on open files (.NET raises it to the hard limit at start-up).</summary>
+    private static long OpenFileLimit()
+    {
+        var line = File.ReadLines("/proc/self/limits").Single(line => line.StartsWith("Max open files", StringComparison.Ordinal));
+        var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return soft == "unlimited" ? long.MaxValue : long.Parse(soft, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A GET with the path exactly as given (HttpClient would normalise it), from 127.0.0.2; the status and body.</summary>

@@ -13,6 +13,8 @@ namespace OrderRelay.Tests.Support;
 /// </summary>
 internal sealed class NginxServer : IAsyncDisposable
 {
+    public const int WorkerConnections = 4096;
+
     private readonly Process _process;
     private readonly TempDirectory _directory;
     private readonly System.Text.StringBuilder _output = new();
@@ -30,15 +32,10 @@ internal sealed class NginxServer : IAsyncDisposable
             }
         };
         Port = port;
-        HttpBase = new Uri($"http://127.0.0.1:{port}/");
         WebSocketUri = new Uri($"ws://127.0.0.1:{port}/");
     }
 
-    public const int WorkerConnections = 4096;
-
     public int Port { get; }
-
-    public Uri HttpBase { get; }
 
     public Uri WebSocketUri { get; }
 
