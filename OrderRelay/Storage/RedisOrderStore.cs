@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -166,59 +165,6 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         return new ReplayPage(found, scanned);
     }
 
-    public async IAsyncEnumerable<FeedEvent> FollowAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var cursor = afterSeq;
-        var wasFailing = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            if (_journal.TakeChange() is { } change)
-            {
-                cursor = 0;
-                yield return new FeedEvent(null, change);
-            }
-
-            var (entries, journalChanged) = await TryReadEntriesAsync(cursor).ConfigureAwait(false);
-            if (journalChanged)
-            {
-                // The change is announced first, at the top of the loop.
-                continue;
-            }
-
-            if (entries is null)
-            {
-                if (!wasFailing)
-                {
-                    LogFeedInterrupted(cursor);
-                }
-
-                wasFailing = true;
-                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (wasFailing)
-            {
-                LogFeedResumed(cursor);
-                wasFailing = false;
-            }
-
-            foreach (var entry in entries)
-            {
-                var record = ToRecord(entry);
-                cursor = record.Seq;
-                yield return new FeedEvent(record, null);
-            }
-
-            _journal.Saw(cursor);
-
-            if (entries.Length < PageSize)
-            {
-                await WaitForNewOrdersAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     public async ValueTask RecordConfirmationAsync(string merchantId, long seq, DateTimeOffset confirmedAt, CancellationToken cancellationToken) =>
         await Database.ScriptEvaluateAsync(RedisScripts.Confirm, [_keys.Confirmations],
             [merchantId, seq, confirmedAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
@@ -250,99 +196,6 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         _closing.Dispose();
     }
 
-    /// <summary>Pings Redis in the background, so that <see cref="IsHealthyAsync"/> knows how it is without asking.</summary>
-    private async Task CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            bool healthy;
-            try
-            {
-                await Database.PingAsync().WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
-                healthy = true;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
-            {
-                healthy = false;
-            }
-
-            if (healthy != _healthy)
-            {
-                _healthy = healthy;
-                LogHealthChanged(healthy);
-            }
-
-            try
-            {
-                await Task.Delay(HealthCheckInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The next page after <paramref name="afterSeq"/>, read in one round trip with the epoch
-    /// and seq counter it belongs to; when those show the journal lost orders or changed epoch,
-    /// the change is made or adopted instead. No entries when Redis fails.
-    /// </summary>
-    private async Task<(StreamEntry[]? Entries, bool JournalChanged)> TryReadEntriesAsync(long afterSeq)
-    {
-        try
-        {
-            var database = Database;
-            var batch = database.CreateBatch();
-            var reading = batch.StreamRangeAsync(_keys.Stream, minId: $"{afterSeq + 1}-0", maxId: "+", count: PageSize);
-            // After the read in the same pipeline: an epoch still ours here was ours when the page was read.
-            var epochAfter = batch.StringGetAsync(_keys.Epoch);
-            var seqAfter = batch.StringGetAsync(_keys.Seq);
-            batch.Execute();
-            var entries = await reading.ConfigureAwait(false);
-            var epoch = (string?)await epochAfter.ConfigureAwait(false);
-            var seq = (long?)await seqAfter.ConfigureAwait(false) ?? 0;
-            var known = _journal.Position.Epoch;
-            if (epoch is null || (epoch == known && seq < afterSeq))
-            {
-                await StartNewEpochAsync(known).ConfigureAwait(false);
-                return (null, true);
-            }
-
-            if (epoch != known)
-            {
-                _journal.Adopt(epoch);
-                return (null, true);
-            }
-
-            await RefreshFirstRetainedAsync(database, afterSeq).ConfigureAwait(false);
-            return (entries, false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Besides RedisException, the client can surface pipe errors while it reconnects;
-            // the feed must outlive every outage, so any failure here means "retry".
-            return (null, false);
-        }
-    }
-
-    /// <summary>
-    /// Moves the cluster to a new epoch, or to the one another node already moved it to, and
-    /// wakes this node's feed to announce it.
-    /// </summary>
-    private async Task StartNewEpochAsync(string knownEpoch)
-    {
-        var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
-        var agreed = (string?)await Database.ScriptEvaluateAsync(RedisScripts.StartEpoch, [_keys.Epoch, _keys.Seq, _keys.Stream, _keys.Confirmations],
-            [knownEpoch, candidate, _keys.NewOrdersChannel.ToString()]).WaitAsync(_operationTimeout).ConfigureAwait(false);
-        _journal.Adopt(agreed ?? candidate);
-        _newOrders.Writer.TryWrite(true);
-    }
-
     private string IdempotencyPrefix(string epoch) => _keys.IdempotencyPrefix + epoch + ":";
 
     private Task<StreamEntry[]> ReadEntriesAsync(long afterSeq, int count) =>
@@ -352,20 +205,6 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     {
         var oldest = await database.StreamRangeAsync(_keys.Stream, minId: "-", maxId: "+", count: 1).ConfigureAwait(false);
         Volatile.Write(ref _firstRetainedSeq, oldest.Length > 0 ? SeqOf(oldest[0]) : lastKnownSeq + 1);
-    }
-
-    private async Task WaitForNewOrdersAsync(CancellationToken cancellationToken)
-    {
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        poll.CancelAfter(PollInterval);
-        try
-        {
-            await _newOrders.Reader.ReadAsync(poll.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // No signal within the poll interval: look anyway, a signal may have been lost.
-        }
     }
 
     private static OrderRecord ToRecord(StreamEntry entry)
@@ -403,13 +242,4 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         var id = (string)entry.Id!;
         return long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
     }
-
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Lost Redis while following the order stream after seq {Seq}; retrying")]
-    private partial void LogFeedInterrupted(long seq);
-
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
-    private partial void LogFeedResumed(long seq);
-
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Redis health changed: reachable {Healthy}")]
-    private partial void LogHealthChanged(bool healthy);
 }
