@@ -25,6 +25,7 @@ public sealed class ConfigurationTests
     [TestCase("Relay:Limits:MaxPendingHandshakesPerAddress=0", "Relay:Limits:MaxPendingHandshakesPerAddress")]
     [TestCase("Relay:Limits:MaxPendingHandshakes=1", "Relay:Limits:MaxPendingHandshakes")]
     [TestCase("Relay:Redis:OperationTimeout=00:00:00", "Relay:Redis:OperationTimeout")]
+    [TestCase("Kestrel:Limits:RequestHeadersTimeout=soon", "Kestrel:Limits:RequestHeadersTimeout")]
     public void InvalidSetting_StartupRefusedNamingTheSetting(string setting, string named)
     {
         var refusal = Assert.Throws<RelayStartupException>(() => RelayApplication.Build(["--" + setting]));
