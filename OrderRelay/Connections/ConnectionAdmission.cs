@@ -27,7 +27,7 @@ internal sealed class ConnectionAdmission(RelayOptions options, ConnectionRegist
         }
 
         var (lease, refusal) = limiter.TryAdmit(client);
-        return lease is null ? Admission.Refused(StatusCodes.Status503ServiceUnavailable, refusal!) : new Admission(lease, client, 0, null);
+        return lease is null ? Admission.Refused(StatusCodes.Status503ServiceUnavailable, refusal!) : new Admission(lease, 0, null);
     }
 
     /// <summary>Requests without an Origin header come from non-browser clients, which an origin list cannot restrict anyway.</summary>

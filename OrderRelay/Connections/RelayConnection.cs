@@ -39,7 +39,6 @@ internal sealed partial class RelayConnection
         _services = services;
         Id = id;
         _lease = admission.Lease;
-        Client = admission.Client?.ToString() ?? "unknown";
         _logger = services.Logger;
         _receiver = new MessageReceiver(socket, Options.MaxMessageBytes);
         _outbound = new OutboundQueue(Options.SubscriberQueueLimit, () => RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
@@ -49,7 +48,7 @@ internal sealed partial class RelayConnection
     public string Id { get; }
 
     /// <summary>The client's address, as <see cref="Security.ClientAddresses"/> decided it (behind a trusted proxy, the forwarded one).</summary>
-    public string Client { get; }
+    public string Client => _lease?.Address ?? "unknown";
 
     /// <summary>The role named in <c>hello</c>; null until then.</summary>
     public string? Role { get; private set; }

@@ -116,12 +116,15 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
         private int _pending = 1;
         private int _released;
 
+        /// <summary>The client address the connection counts against.</summary>
+        public string Address { get; } = address;
+
         /// <summary>The client said hello and was welcomed: it no longer takes a pending slot.</summary>
         public void CompleteHandshake()
         {
             if (Interlocked.Exchange(ref _pending, 0) == 1)
             {
-                limiter.ReleasePending(address);
+                limiter.ReleasePending(Address);
             }
         }
 
@@ -130,7 +133,7 @@ internal sealed class ConnectionLimiter(LimitOptions limits)
             CompleteHandshake();
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                limiter.ReleaseConnection(address);
+                limiter.ReleaseConnection(Address);
             }
         }
     }
