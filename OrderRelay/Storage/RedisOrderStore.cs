@@ -67,6 +67,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         // answered store_unavailable, never left hanging.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.AsyncTimeout = options.SyncTimeout = (int)_operationTimeout.TotalMilliseconds;
+        RedisSentinel.PrepareProcess(options);
         _redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         _healthy = true;
         // Known at once, not at the next health check: a load balancer must stop sending clients here.
