@@ -40,6 +40,10 @@ internal static class RelayOptionsValidator
             Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
             Require(options.Redis.OperationTimeout >= TimeSpan.FromMilliseconds(100) && options.Redis.OperationTimeout <= TimeSpan.FromMinutes(1),
                 "Redis:OperationTimeout", "must be between 00:00:00.1 and 00:01:00", options.Redis.OperationTimeout);
+            Require(options.Redis.WaitReplicas >= 0, "Redis:WaitReplicas", "must be 0 (ack once the primary has the order) or more", options.Redis.WaitReplicas);
+            // Redis reads a WAIT timeout of 0 as "forever", and the client must not give up on a WAIT before Redis answers it.
+            Require(options.Redis.WaitTimeout >= TimeSpan.FromMilliseconds(10) && options.Redis.WaitTimeout < options.Redis.OperationTimeout,
+                "Redis:WaitTimeout", "must be at least 00:00:00.01 and shorter than Relay:Redis:OperationTimeout", options.Redis.WaitTimeout);
         }
 
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),

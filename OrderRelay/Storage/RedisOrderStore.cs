@@ -34,6 +34,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private readonly int _maxOrders;
     private readonly TimeSpan _keyLifetime;
     private readonly ILogger<RedisOrderStore> _logger;
+    private readonly RedisReplicaWait? _replicaWait;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ConnectionMultiplexer? _redis;
     private Task _healthChecks = Task.CompletedTask;
@@ -49,6 +50,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         _maxOrders = maxOrders;
         _keyLifetime = keyLifetime;
         _logger = logger;
+        _replicaWait = options.WaitReplicas > 0 ? new RedisReplicaWait(options.WaitReplicas, options.WaitTimeout, _keys.ReplicationMarkChannel) : null;
     }
 
     public long FirstRetainedSeq => Volatile.Read(ref _firstRetainedSeq);
@@ -102,17 +104,24 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         }
 
         long[] results;
+        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments, RedisReplicaWait.ScriptFlags(_replicaWait));
+        var replicated = _replicaWait?.RequestAsync(Database);
         try
         {
             // The client's own timeout is checked once a second; this bound holds to the millisecond.
-            results = (long[]?)await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments)
-                    .WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false)
+            results = (long[]?)await script.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The append script returned nothing.");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             _healthy = false;
             throw;
+        }
+
+        if (replicated is not null)
+        {
+            // Too few replicas: the batch is refused although it is in the stream (docs/scaling.md).
+            await replicated.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         for (var i = 0; i < batch.Count; i++)
