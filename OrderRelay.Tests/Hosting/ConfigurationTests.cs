@@ -18,6 +18,14 @@ public sealed class ConfigurationTests
     [TestCase("Relay:HistoryLimit=0", "Relay:HistoryLimit")]
     [TestCase("Relay:MerchantField=", "Relay:MerchantField")]
     [TestCase("Relay:Prot=9000", "Prot")]
+    [TestCase("Relay:ForwardedHeaders:KnownProxies:0=nginx", "Relay:ForwardedHeaders:KnownProxies")]
+    [TestCase("Relay:ForwardedHeaders:KnownProxies:0=10", "Relay:ForwardedHeaders:KnownProxies")]
+    [TestCase("Relay:ForwardedHeaders:KnownNetworks:0=10.0.0.1/8", "Relay:ForwardedHeaders:KnownNetworks")]
+    [TestCase("Relay:ForwardedHeaders:KnownNetworks:0=10.0.0.0", "Relay:ForwardedHeaders:KnownNetworks")]
+    [TestCase("Relay:Limits:MaxPendingHandshakesPerAddress=0", "Relay:Limits:MaxPendingHandshakesPerAddress")]
+    [TestCase("Relay:Limits:MaxPendingHandshakes=1", "Relay:Limits:MaxPendingHandshakes")]
+    [TestCase("Relay:Redis:OperationTimeout=00:00:00", "Relay:Redis:OperationTimeout")]
+    [TestCase("Kestrel:Limits:RequestHeadersTimeout=soon", "Kestrel:Limits:RequestHeadersTimeout")]
     public void InvalidSetting_StartupRefusedNamingTheSetting(string setting, string named)
     {
         var refusal = Assert.Throws<RelayStartupException>(() => RelayApplication.Build(["--" + setting]));

@@ -116,6 +116,25 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the server again with none of its data, as Redis without persistence (or a fresh replica promoted) comes back.</summary>
+    public async Task RestartEmptyAsync()
+    {
+        await KillAsync();
+        foreach (var entry in new DirectoryInfo(_directory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+
+        await RestartAsync();
+    }
+
     /// <summary>Stops the server without closing its connections (SIGSTOP), as a hung host or a network black hole would.</summary>
     public Task PauseAsync() => SignalAsync("-STOP");
 

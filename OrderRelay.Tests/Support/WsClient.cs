@@ -17,14 +17,25 @@ internal sealed class WsClient : IAsyncDisposable
 
     public JsonElement Welcome { get; private set; }
 
-    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, CancellationToken cancellationToken = default)
+    /// <param name="invoker">Sends the upgrade request, e.g. from a chosen source address; null for a connection of its own.</param>
+    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null,
+        CancellationToken cancellationToken = default)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         configure?.Invoke(socket.Options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(DefaultWait);
-        await socket.ConnectAsync(uri, timeout.Token);
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, timeout.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         return new WsClient(socket);
     }
 

@@ -38,13 +38,14 @@ internal static class RelayOptionsValidator
             Require(TryParseRedisConfiguration(options.Redis.Configuration), "Redis:Configuration",
                 "is not a valid StackExchange.Redis configuration string", "(not shown: it may hold a password)");
             Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
-            Require(options.Redis.OperationTimeout >= TimeSpan.FromMilliseconds(100) && options.Redis.OperationTimeout <= TimeSpan.FromMinutes(1),
-                "Redis:OperationTimeout", "must be between 00:00:00.1 and 00:01:00", options.Redis.OperationTimeout);
             Require(options.Redis.WaitReplicas >= 0, "Redis:WaitReplicas", "must be 0 (ack once the primary has the order) or more", options.Redis.WaitReplicas);
             // Redis reads a WAIT timeout of 0 as "forever", and the client must not give up on a WAIT before Redis answers it.
             Require(options.Redis.WaitTimeout >= TimeSpan.FromMilliseconds(10) && options.Redis.WaitTimeout < options.Redis.OperationTimeout,
                 "Redis:WaitTimeout", "must be at least 00:00:00.01 and shorter than Relay:Redis:OperationTimeout", options.Redis.WaitTimeout);
         }
+
+        Require(options.Redis.OperationTimeout >= TimeSpan.FromMilliseconds(100) && options.Redis.OperationTimeout <= TimeSpan.FromMinutes(1),
+            "Redis:OperationTimeout", "must be between 00:00:00.1 and 00:01:00", options.Redis.OperationTimeout);
 
         Require(options.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, nameof(options.MaxMessageBytes),
             "must be between 1024 and 16777216", options.MaxMessageBytes);
@@ -87,13 +88,20 @@ internal static class RelayOptionsValidator
         require(options.Tls.KeyPath.Length == 0 || options.Tls.Enabled, "Tls:KeyPath",
             "needs Relay:Tls:CertificatePath too", options.Tls.KeyPath);
         var forwarded = options.ForwardedHeaders;
-        require(forwarded.KnownProxies.TrueForAll(proxy => System.Net.IPAddress.TryParse(proxy, out _)), "ForwardedHeaders:KnownProxies",
-            "must be IP addresses such as 127.0.0.1", string.Join(' ', forwarded.KnownProxies));
-        require(forwarded.KnownNetworks.TrueForAll(network => System.Net.IPNetwork.TryParse(network, out _)), "ForwardedHeaders:KnownNetworks",
-            "must be networks in CIDR notation such as 10.0.0.0/8", string.Join(' ', forwarded.KnownNetworks));
+        require(forwarded.KnownProxies.TrueForAll(IsWholeAddress), "ForwardedHeaders:KnownProxies",
+            "must be whole IP addresses such as 127.0.0.1 or ::1", string.Join(' ', forwarded.KnownProxies));
+        require(forwarded.KnownNetworks.TrueForAll(network => network.Split('/') is [var address, _] && IsWholeAddress(address) &&
+                System.Net.IPNetwork.TryParse(network, out var parsed) && parsed.BaseAddress.Equals(System.Net.IPAddress.Parse(address))),
+            "ForwardedHeaders:KnownNetworks",
+            "must be networks in CIDR notation with no host bits set, such as 10.0.0.0/8", string.Join(' ', forwarded.KnownNetworks));
         require(options.AllowedOrigins.TrueForAll(origin => Uri.TryCreate(origin, UriKind.Absolute, out _)), "AllowedOrigins",
             "must be absolute origins such as https://shop.example", string.Join(' ', options.AllowedOrigins));
     }
+
+    /// <summary>An address written out in full: IPAddress.Parse would also take "10" as 0.0.0.10.</summary>
+    private static bool IsWholeAddress(string text) =>
+        System.Net.IPAddress.TryParse(text, out var address) &&
+        (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || text.Count(c => c == '.') == 3);
 
     private static bool TryParseRedisConfiguration(string configuration)
     {

@@ -149,10 +149,12 @@ internal sealed partial class RelayConnection
         Role = ConnectionRole.Subscriber;
         _lease?.CompleteHandshake();
         Metrics.Connections.WithLabels(Role).Inc();
+        var epoch = Relay.Epoch;
         var start = Relay.PlanSubscription(hello.Since, hello.Epoch);
-        _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, start.WelcomeSeq,
+        _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, epoch, start.WelcomeSeq,
             filter.IsEverything ? null : filter.Merchants, start.Recovered)));
-        _subscriber = new Subscriber(Id, filter, _outbound);
+        _subscriber = new Subscriber(Id, filter, _outbound, epoch, () => RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater, ErrorCodes.EpochChanged,
+            "The relay's order history restarted (a new epoch) and orders may have been lost; reconnect with since and epoch, then reload what you show.")));
         _catchUp = CatchUpAsync(_subscriber, start);
         LogHello(Id, Client, Role, filter.IsEverything ? "*" : string.Join(',', filter.Merchants), hello.Since);
         return true;

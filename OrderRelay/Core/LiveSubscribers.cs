@@ -54,6 +54,25 @@ internal sealed class LiveSubscribers(MerchantLedger ledger)
         }
     }
 
+    /// <summary>Removes every subscriber, returning them: the epoch they were welcomed in has ended.</summary>
+    public List<Subscriber> RemoveAll()
+    {
+        var removed = new List<Subscriber>(_everyMerchant);
+        foreach (var subscribers in _byMerchant.Values)
+        {
+            removed.AddRange(subscribers);
+        }
+
+        // A subscriber of several merchants is listed once per merchant.
+        removed = [.. removed.Distinct()];
+        foreach (var subscriber in removed)
+        {
+            Remove(subscriber);
+        }
+
+        return removed;
+    }
+
     /// <summary>
     /// Queues <paramref name="record"/> for every subscriber entitled to it, never waiting.
     /// A subscriber whose queue is full is removed and added to <paramref name="overflowed"/>.

@@ -10,6 +10,10 @@ internal sealed partial class Relay
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "The store failed to append a batch of {Count} publishes; none was acknowledged")]
     private partial void LogStoreAppendFailed(Exception exception, int count);
 
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error,
+        Message = "The order journal lost orders and restarted: epoch {OldEpoch} ended after seq {LastSeqSeen}, epoch {NewEpoch} begins at seq 1; {Subscribers} subscribers told to reload")]
+    private partial void LogEpochChanged(string oldEpoch, string newEpoch, long lastSeqSeen, int subscribers);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Subscriber {ConnectionId} fell {Limit} frames behind and is dropped as a slow consumer")]
     private partial void LogSlowConsumer(string connectionId, int limit);
 }

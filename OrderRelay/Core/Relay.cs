@@ -138,13 +138,20 @@ internal sealed partial class Relay : IAsyncDisposable
         var seam = new List<OrderRecord>();
         while (true)
         {
+            var endedEpoch = false;
             lock (_gate)
             {
                 seam.Clear();
                 // One slot stays free for a control frame the connection may queue meanwhile. A
                 // subscriber with nothing left to catch up goes live even with a full queue:
                 // fan-out then deals with it as with any other.
-                if (_recent.TryCollectAfter(cursor, subscriber.Filter, seam) && (seam.Count == 0 || seam.Count < subscriber.Queue.FreeSpace))
+                if (subscriber.Epoch.Length > 0 && subscriber.Epoch != Epoch)
+                {
+                    // Welcomed in an epoch that has since ended: what it was replayed belongs to a
+                    // sequence that is not continued, so it is told rather than taken live.
+                    endedEpoch = true;
+                }
+                else if (_recent.TryCollectAfter(cursor, subscriber.Filter, seam) && (seam.Count == 0 || seam.Count < subscriber.Queue.FreeSpace))
                 {
                     foreach (var record in seam)
                     {
@@ -159,6 +166,12 @@ internal sealed partial class Relay : IAsyncDisposable
 
                     return;
                 }
+            }
+
+            if (endedEpoch)
+            {
+                subscriber.EndEpoch();
+                return;
             }
 
             // Orders already stored but not yet fanned out are left to the seam step, which
@@ -323,11 +336,17 @@ internal sealed partial class Relay : IAsyncDisposable
         var overflowed = new List<Subscriber>();
         try
         {
-            await foreach (var record in feed.FollowAsync(afterSeq, _stopping.Token).ConfigureAwait(false))
+            await foreach (var step in feed.FollowAsync(afterSeq, _stopping.Token).ConfigureAwait(false))
             {
+                if (step.EpochChange is { } change)
+                {
+                    StartEpoch(change);
+                    continue;
+                }
+
                 lock (_gate)
                 {
-                    FanOut(record, overflowed);
+                    FanOut(step.Order!, overflowed);
                 }
 
                 ReportSlowConsumers(overflowed);
@@ -336,6 +355,31 @@ internal sealed partial class Relay : IAsyncDisposable
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // The relay is stopping.
+        }
+    }
+
+    /// <summary>
+    /// The shared journal restarted under a new epoch: seqs start again from 1, and every
+    /// subscriber of the old epoch is told (and closed by its connection), so that it comes
+    /// back, is welcomed with the new epoch and <c>recovered:false</c>, and reloads.
+    /// </summary>
+    private void StartEpoch(EpochChange change)
+    {
+        string oldEpoch;
+        List<Subscriber> ended;
+        lock (_gate)
+        {
+            oldEpoch = Epoch;
+            Epoch = change.NewEpoch;
+            _lastSeq = 0;
+            _recent.Reset(0);
+            ended = _live.RemoveAll();
+        }
+
+        LogEpochChanged(oldEpoch, change.NewEpoch, change.LastSeqSeen, ended.Count);
+        foreach (var subscriber in ended)
+        {
+            subscriber.EndEpoch();
         }
     }
 

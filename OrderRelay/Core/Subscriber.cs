@@ -1,11 +1,20 @@
 namespace OrderRelay.Core;
 
 /// <summary>A subscriber connection as the relay core sees it: what it wants and where to put it.</summary>
-internal sealed class Subscriber(string connectionId, MerchantFilter filter, OutboundQueue queue)
+/// <param name="epoch">The epoch its welcome named; its seqs mean something only in that epoch.</param>
+/// <param name="epochEnded">
+/// Called once, off the fan-out lock, when the cluster takes a new epoch: the connection must
+/// tell its client and close, since seqs of the old epoch are not continued.
+/// </param>
+internal sealed class Subscriber(string connectionId, MerchantFilter filter, OutboundQueue queue, string epoch = "", Action? epochEnded = null)
 {
     public string ConnectionId { get; } = connectionId;
 
     public MerchantFilter Filter { get; } = filter;
 
     public OutboundQueue Queue { get; } = queue;
+
+    public string Epoch { get; } = epoch;
+
+    public void EndEpoch() => epochEnded?.Invoke();
 }

@@ -33,12 +33,13 @@ internal static class RelayApplication
         });
 
         var options = ReadOptions(builder.Configuration);
+        var kestrelLimits = ReadKestrelLimits(builder.Configuration);
         ConfigureLogging(builder, options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // Kestrel's own limits, as a full host binds them (Kestrel:Limits:RequestHeadersTimeout and the rest).
-            builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+            kestrelLimits.Bind(kestrel.Limits);
             // Validated at start-up, so the address is known to parse.
             options.TryGetBindAddress(out var address);
             kestrel.Listen(address!, options.Port, listen =>
@@ -127,6 +128,22 @@ internal static class RelayApplication
         }
 
         return options;
+    }
+
+    /// <summary>The <c>Kestrel:Limits</c> section, checked now so that a bad value stops the start with its name, not a stack trace.</summary>
+    private static IConfigurationSection ReadKestrelLimits(ConfigurationManager configuration)
+    {
+        var section = configuration.GetSection("Kestrel:Limits");
+        try
+        {
+            section.Bind(new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits(), binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new RelayStartupException(ex.Message, ex);
+        }
+
+        return section;
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder, RelayOptions options)

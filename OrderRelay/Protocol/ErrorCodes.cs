@@ -18,4 +18,5 @@ internal static class ErrorCodes
     // Not named by protocol v1; documented in docs/protocol.md.
     public const string StoreUnavailable = "store_unavailable";
     public const string InternalError = "internal_error";
+    public const string EpochChanged = "epoch_changed";
 }

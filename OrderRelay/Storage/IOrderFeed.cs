@@ -9,8 +9,12 @@ namespace OrderRelay.Storage;
 internal interface IOrderFeed
 {
     /// <summary>
-    /// Every order after <paramref name="afterSeq"/>, in seq order, as the store commits it;
+    /// Every order after <paramref name="afterSeq"/>, in seq order, as the store commits it,
+    /// and, between them, any change of epoch (after which the seqs start again from 1);
     /// rides out store outages by itself and ends only when cancelled.
     /// </summary>
-    IAsyncEnumerable<OrderRecord> FollowAsync(long afterSeq, CancellationToken cancellationToken);
+    IAsyncEnumerable<FeedEvent> FollowAsync(long afterSeq, CancellationToken cancellationToken);
 }
+
+/// <summary>One step of a feed: an order, or the journal's restart under a new epoch.</summary>
+internal readonly record struct FeedEvent(OrderRecord? Order, EpochChange? EpochChange);

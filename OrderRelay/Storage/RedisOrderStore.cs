@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -36,6 +35,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private readonly ILogger<RedisOrderStore> _logger;
     private readonly RedisReplicaWait? _replicaWait;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly RedisJournalPosition _journal = new();
     private ConnectionMultiplexer? _redis;
     private Task _healthChecks = Task.CompletedTask;
     private volatile bool _healthy;
@@ -79,6 +79,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         await database.StringSetAsync(_keys.Epoch, candidate, when: When.NotExists).ConfigureAwait(false);
         var epoch = (string?)await database.StringGetAsync(_keys.Epoch).ConfigureAwait(false) ?? candidate;
         var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;
+        _journal.Open(epoch, lastSeq);
         await _redis.GetSubscriber().SubscribeAsync(_keys.NewOrdersChannel, (_, _) => _newOrders.Writer.TryWrite(true)).ConfigureAwait(false);
         await RefreshFirstRetainedAsync(database, lastSeq).ConfigureAwait(false);
         _healthChecks = CheckHealthAsync(_closing.Token);
@@ -88,12 +89,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     public async ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
     {
         var timestamp = acceptedAt.ToUnixTimeMilliseconds();
+        var (epoch, seen) = _journal.Position;
         var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * 3)];
-        arguments[0] = _keys.IdempotencyPrefix;
+        arguments[0] = IdempotencyPrefix(epoch);
         arguments[1] = (long)_keyLifetime.TotalSeconds;
         arguments[2] = _maxOrders;
         arguments[3] = timestamp;
         arguments[4] = _keys.NewOrdersChannel.ToString();
+        arguments[5] = epoch;
+        arguments[6] = seen;
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
@@ -103,14 +107,14 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             arguments[at + 2] = request.Order;
         }
 
-        long[] results;
-        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream], arguments, RedisReplicaWait.ScriptFlags(_replicaWait));
+        RedisResult answer;
+        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch], arguments,
+            RedisReplicaWait.ScriptFlags(_replicaWait));
         var replicated = _replicaWait?.RequestAsync(Database);
         try
         {
             // The client's own timeout is checked once a second; this bound holds to the millisecond.
-            results = (long[]?)await script.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The append script returned nothing.");
+            answer = await script.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -118,6 +122,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             throw;
         }
 
+        if (answer.Resp2Type != ResultType.Array)
+        {
+            // Nothing was appended: the batch is refused, and the cluster moves to a new epoch that clients are told of.
+            await StartNewEpochAsync(epoch).ConfigureAwait(false);
+            throw new JournalLostException($"The Redis journal no longer holds what epoch {epoch} had up to seq {seen}; nothing was accepted.");
+        }
+
+        var results = (long[])answer!;
+        _journal.Saw(results.Max());
         if (replicated is not null)
         {
             // Too few replicas: the batch is refused although it is in the stream (docs/scaling.md).
@@ -162,45 +175,6 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         return new ReplayPage(found, scanned);
     }
 
-    public async IAsyncEnumerable<OrderRecord> FollowAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var cursor = afterSeq;
-        var wasFailing = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var entries = await TryReadEntriesAsync(cursor).ConfigureAwait(false);
-            if (entries is null)
-            {
-                if (!wasFailing)
-                {
-                    LogFeedInterrupted(cursor);
-                }
-
-                wasFailing = true;
-                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (wasFailing)
-            {
-                LogFeedResumed(cursor);
-                wasFailing = false;
-            }
-
-            foreach (var entry in entries)
-            {
-                var record = ToRecord(entry);
-                cursor = record.Seq;
-                yield return record;
-            }
-
-            if (entries.Length < PageSize)
-            {
-                await WaitForNewOrdersAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     public async ValueTask RecordConfirmationAsync(string merchantId, long seq, DateTimeOffset confirmedAt, CancellationToken cancellationToken) =>
         await Database.ScriptEvaluateAsync(RedisScripts.Confirm, [_keys.Confirmations],
             [merchantId, seq, confirmedAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
@@ -232,58 +206,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         _closing.Dispose();
     }
 
-    /// <summary>Pings Redis in the background, so that <see cref="IsHealthyAsync"/> knows how it is without asking.</summary>
-    private async Task CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            bool healthy;
-            try
-            {
-                await Database.PingAsync().WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
-                healthy = true;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
-            {
-                healthy = false;
-            }
-
-            if (healthy != _healthy)
-            {
-                _healthy = healthy;
-                LogHealthChanged(healthy);
-            }
-
-            try
-            {
-                await Task.Delay(HealthCheckInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task<StreamEntry[]?> TryReadEntriesAsync(long afterSeq)
-    {
-        try
-        {
-            var entries = await ReadEntriesAsync(afterSeq, PageSize).ConfigureAwait(false);
-            await RefreshFirstRetainedAsync(Database, afterSeq).ConfigureAwait(false);
-            return entries;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Besides RedisException, the client can surface pipe errors while it reconnects;
-            // the feed must outlive every outage, so any failure here means "retry".
-            return null;
-        }
-    }
+    private string IdempotencyPrefix(string epoch) => _keys.IdempotencyPrefix + epoch + ":";
 
     private Task<StreamEntry[]> ReadEntriesAsync(long afterSeq, int count) =>
         Database.StreamRangeAsync(_keys.Stream, minId: $"{afterSeq + 1}-0", maxId: "+", count: count);
@@ -292,20 +215,6 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     {
         var oldest = await database.StreamRangeAsync(_keys.Stream, minId: "-", maxId: "+", count: 1).ConfigureAwait(false);
         Volatile.Write(ref _firstRetainedSeq, oldest.Length > 0 ? SeqOf(oldest[0]) : lastKnownSeq + 1);
-    }
-
-    private async Task WaitForNewOrdersAsync(CancellationToken cancellationToken)
-    {
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        poll.CancelAfter(PollInterval);
-        try
-        {
-            await _newOrders.Reader.ReadAsync(poll.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // No signal within the poll interval: look anyway, a signal may have been lost.
-        }
     }
 
     private static OrderRecord ToRecord(StreamEntry entry)
@@ -343,13 +252,4 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         var id = (string)entry.Id!;
         return long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
     }
-
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Lost Redis while following the order stream after seq {Seq}; retrying")]
-    private partial void LogFeedInterrupted(long seq);
-
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Redis is back; following the order stream again after seq {Seq}")]
-    private partial void LogFeedResumed(long seq);
-
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Redis health changed: reachable {Healthy}")]
-    private partial void LogHealthChanged(bool healthy);
 }

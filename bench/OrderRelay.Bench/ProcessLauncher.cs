@@ -76,6 +76,15 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
         }, [.. nodes.Select(node => node.WebSocketUri)]);
     }
 
+    /// <summary>
+    /// The pending-hello budget lifted like the other per-address limits, for builds that have one: a
+    /// build compared with <c>--servers orderrelay-before=…</c> refuses settings it does not know.
+    /// </summary>
+    private string[] PendingHandshakeLimits() =>
+        File.ReadAllText(Path.Combine(repositoryRoot, "OrderRelay/Configuration/LimitOptions.cs")).Contains("MaxPendingHandshakes", StringComparison.Ordinal)
+            ? ["--Relay:Limits:MaxPendingHandshakesPerAddress=100000", "--Relay:Limits:MaxPendingHandshakes=100000"]
+            : [];
+
     private async Task<RunningServer> StartOneAsync(string store, string[] extraSettings, CancellationToken cancellationToken)
     {
         var port = FreePort();
@@ -89,8 +98,8 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
                 // bench's 8 source addresses stand in for thousands of clients.
                 "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
                 "--Relay:Limits:MaxConnectionsPerAddress=100000",
-                "--Relay:Limits:MaxPendingHandshakesPerAddress=100000", "--Relay:Limits:MaxPendingHandshakes=100000",
                 "--Relay:Sqlite:Path=" + JournalPath(port),
+                .. PendingHandshakeLimits(),
                 .. extraSettings,
             ]),
             NodeWs when store == "memory" => new ProcessStartInfo("node",
