@@ -101,7 +101,7 @@ public sealed class RedisReplicaWaitTests
     public void BadWaitSetting_StartupRefusedNamingIt(string setting, string named)
     {
         var refusal = Assert.ThrowsAsync<RelayStartupException>(() =>
-            RelayServer.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_primary.Configuration}", setting));
+            RelayServer.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_primary.Configuration}", "Relay:Redis:WaitReplicas=1", setting));
 
         Assert.That(refusal!.Message, Does.Contain(named));
     }
