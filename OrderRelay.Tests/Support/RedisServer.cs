@@ -1,47 +1,84 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace OrderRelay.Tests.Support;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free loopback port, in its own directory, with an
-/// fsync-always append-only file so that a restart keeps what it acknowledged.
+/// A real <c>redis-server</c> on a free loopback port, in its own directory, by default with an
+/// fsync-always append-only file so that a restart keeps what it acknowledged; or a real
+/// <c>redis-sentinel</c> watching one.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly string _program;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly string _readyLine;
     private Process? _process;
 
-    private RedisServer(int port, string directory)
+    private RedisServer(int port, string directory, string program, IReadOnlyList<string> arguments, string readyLine)
     {
         Port = port;
         _directory = directory;
+        _program = program;
+        _arguments = arguments;
+        _readyLine = readyLine;
     }
 
     public int Port { get; }
 
     public string Configuration => $"127.0.0.1:{Port},connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="extraArguments">More <c>redis-server</c> options, e.g. <c>--replicaof 127.0.0.1 6379</c>; they win over the defaults.</param>
+    public static async Task<RedisServer> StartAsync(params string[] extraArguments)
     {
-        var server = new RedisServer(FreePort(), Directory.CreateTempSubdirectory("orderrelay-redis-").FullName);
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("orderrelay-redis-").FullName;
+        string[] arguments = ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
+            "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", .. extraArguments];
+        var server = new RedisServer(port, directory, "redis-server", arguments, "Ready to accept connections");
         await server.RestartAsync();
         return server;
+    }
+
+    /// <summary>A <c>redis-sentinel</c> watching the primary on <paramref name="primaryPort"/> as <paramref name="serviceName"/>.</summary>
+    /// <param name="quorum">Sentinels that must see the primary down before a failover starts.</param>
+    /// <param name="downAfter">How long the primary must not answer before this sentinel counts it down.</param>
+    public static async Task<RedisServer> StartSentinelAsync(int primaryPort, string serviceName, int quorum, TimeSpan downAfter, TimeSpan failoverTimeout)
+    {
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("orderrelay-sentinel-").FullName;
+        // A sentinel rewrites its own configuration file as it learns the topology, so it must have one it can write.
+        var configurationFile = Path.Combine(directory, "sentinel.conf");
+        await File.WriteAllTextAsync(configurationFile, string.Create(CultureInfo.InvariantCulture, $"""
+            port {port}
+            bind 127.0.0.1
+            dir {directory}
+            daemonize no
+            sentinel monitor {serviceName} 127.0.0.1 {primaryPort} {quorum}
+            sentinel down-after-milliseconds {serviceName} {(int)downAfter.TotalMilliseconds}
+            sentinel failover-timeout {serviceName} {(int)failoverTimeout.TotalMilliseconds}
+
+            """));
+        var sentinel = new RedisServer(port, directory, "redis-sentinel", [configurationFile], "+monitor master");
+        await sentinel.RestartAsync();
+        return sentinel;
     }
 
     /// <summary>Starts the server (again) on the same port and data directory; returns once it accepts commands.</summary>
     public async Task RestartAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
+        var start = new ProcessStartInfo(_program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = _directory,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                     "--dir", _directory, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no" })
+        foreach (var argument in _arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -50,7 +87,7 @@ internal sealed class RedisServer : IAsyncDisposable
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
+            if (line.Data?.Contains(_readyLine, StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
             }
@@ -63,7 +100,19 @@ internal sealed class RedisServer : IAsyncDisposable
         await Task.WhenAny(ready.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(20));
         if (process.HasExited)
         {
-            throw new AssertionException($"redis-server exited with {process.ExitCode}; is it installed (apt-get install redis-server)?");
+            throw new AssertionException($"{_program} exited with {process.ExitCode}; is it installed (apt-get install {_program})?");
+        }
+    }
+
+    /// <summary>For a replica: waits until its link to the primary is up and the first sync is done.</summary>
+    public async Task WaitUntilReplicatingAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        var server = connection.GetServer("127.0.0.1", Port);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!(await server.InfoRawAsync("replication") ?? "").Contains("master_link_status:up", StringComparison.Ordinal))
+        {
+            await Task.Delay(100, bound.Token);
         }
     }
 
@@ -94,7 +143,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     private async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 

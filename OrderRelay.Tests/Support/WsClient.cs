@@ -89,6 +89,29 @@ internal sealed class WsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The next frame, or null when the relay closed the connection instead; fails after the wait.</summary>
+    public async Task<JsonElement?> ReceiveOrCloseAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        var buffer = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                using var document = JsonDocument.Parse(message.ToArray());
+                return document.RootElement.Clone();
+            }
+        }
+    }
+
     public async Task<JsonElement> ReceiveAsync(TimeSpan? wait = null)
     {
         var text = await ReceiveTextAsync(wait);

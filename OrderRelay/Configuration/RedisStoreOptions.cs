@@ -14,4 +14,13 @@ internal sealed class RedisStoreOptions
     /// <c>store_unavailable</c> instead of waiting, and a ping of the health check counts as failed.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Replicas that must confirm a batch (Redis <c>WAIT</c>) before its publishes are acked, so an
+    /// ack survives losing the primary; 0 acks as soon as the primary has run the append.
+    /// </summary>
+    public int WaitReplicas { get; set; }
+
+    /// <summary>How long Redis waits for <see cref="WaitReplicas"/> confirmations; fewer by then answers <c>store_unavailable</c>.</summary>
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

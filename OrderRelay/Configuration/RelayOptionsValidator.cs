@@ -38,6 +38,12 @@ internal static class RelayOptionsValidator
             Require(TryParseRedisConfiguration(options.Redis.Configuration), "Redis:Configuration",
                 "is not a valid StackExchange.Redis configuration string", "(not shown: it may hold a password)");
             Require(options.Redis.KeyPrefix.Length > 0, "Redis:KeyPrefix", "must not be empty", options.Redis.KeyPrefix);
+            Require(options.Redis.WaitReplicas >= 0, "Redis:WaitReplicas", "must be 0 (ack once the primary has the order) or more", options.Redis.WaitReplicas);
+            // Redis reads a WAIT timeout of 0 as "forever", and the client must not give up on a WAIT before Redis answers it.
+            // Unused without WaitReplicas, so then it does not stand in the way of a short OperationTimeout.
+            Require(options.Redis.WaitReplicas == 0
+                    || (options.Redis.WaitTimeout >= TimeSpan.FromMilliseconds(10) && options.Redis.WaitTimeout < options.Redis.OperationTimeout),
+                "Redis:WaitTimeout", "must be at least 00:00:00.01 and shorter than Relay:Redis:OperationTimeout", options.Redis.WaitTimeout);
         }
 
         Require(options.Redis.OperationTimeout >= TimeSpan.FromMilliseconds(100) && options.Redis.OperationTimeout <= TimeSpan.FromMinutes(1),

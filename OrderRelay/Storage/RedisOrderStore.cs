@@ -33,6 +33,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private readonly int _maxOrders;
     private readonly TimeSpan _keyLifetime;
     private readonly ILogger<RedisOrderStore> _logger;
+    private readonly RedisReplicaWait? _replicaWait;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly RedisJournalPosition _journal = new();
     private ConnectionMultiplexer? _redis;
@@ -49,6 +50,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         _maxOrders = maxOrders;
         _keyLifetime = keyLifetime;
         _logger = logger;
+        _replicaWait = options.WaitReplicas > 0 ? new RedisReplicaWait(options.WaitReplicas, options.WaitTimeout, _keys.ReplicationMarkChannel) : null;
     }
 
     public long FirstRetainedSeq => Volatile.Read(ref _firstRetainedSeq);
@@ -67,6 +69,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         // answered store_unavailable, never left hanging.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.AsyncTimeout = options.SyncTimeout = (int)_operationTimeout.TotalMilliseconds;
+        RedisSentinel.PrepareProcess(options);
         _redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         _healthy = true;
         // Known at once, not at the next health check: a load balancer must stop sending clients here.
@@ -105,11 +108,13 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         }
 
         RedisResult answer;
+        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch], arguments,
+            RedisReplicaWait.ScriptFlags(_replicaWait));
+        var replicated = _replicaWait?.RequestAsync(Database);
         try
         {
             // The client's own timeout is checked once a second; this bound holds to the millisecond.
-            answer = await Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch], arguments)
-                .WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
+            answer = await script.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -126,6 +131,11 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
 
         var results = (long[])answer!;
         _journal.Saw(results.Max());
+        if (replicated is not null)
+        {
+            // Too few replicas: the batch is refused although it is in the stream (docs/scaling.md).
+            await replicated.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
+        }
 
         for (var i = 0; i < batch.Count; i++)
         {

@@ -17,4 +17,7 @@ internal sealed class RedisStoreKeys(string prefix)
     public string IdempotencyPrefix { get; } = prefix + "key:";
 
     public RedisChannel NewOrdersChannel { get; } = RedisChannel.Literal(prefix + "new-orders");
+
+    /// <summary>Published to (by nobody listened to) only to move a connection's replication mark; see <see cref="RedisReplicaWait"/>.</summary>
+    public string ReplicationMarkChannel { get; } = prefix + "replication-mark";
 }

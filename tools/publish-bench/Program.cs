@@ -4,14 +4,23 @@ using PublishBench;
 
 // Durable publish throughput with acks: for each store, a fresh relay child process per run,
 // publishers each keeping up to 64 publishes in flight; the median of several runs is reported.
+// Stores: memory, sqlite, and redis-wait0, redis-wait1, ... (Relay:Redis:WaitReplicas=N on the
+// Redis that --redis names, each run under a fresh key prefix, deleted after the run).
 var relayDll = Path.GetFullPath(ArgValue("--relay") ?? "OrderRelay/bin/Release/net10.0/OrderRelay.dll");
 var runs = int.Parse(ArgValue("--runs") ?? "3", CultureInfo.InvariantCulture);
 var seconds = double.Parse(ArgValue("--seconds") ?? "5", CultureInfo.InvariantCulture);
-int[] publisherCounts = [1, 4, 16];
-string[] stores = ["memory", "sqlite"];
+int[] publisherCounts = [.. (ArgValue("--publishers") ?? "1,4,16").Split(',').Select(count => int.Parse(count, CultureInfo.InvariantCulture))];
+var stores = (ArgValue("--stores") ?? "memory,sqlite").Split(',');
+var redis = ArgValue("--redis");
 if (!File.Exists(relayDll))
 {
     Console.Error.WriteLine($"Build the relay first (dotnet build -c Release OrderRelay); not found: {relayDll}");
+    return 2;
+}
+
+if (redis is null && stores.Any(store => store.StartsWith("redis", StringComparison.Ordinal)))
+{
+    Console.Error.WriteLine("A redis store needs --redis CONFIGURATION (a StackExchange.Redis configuration string).");
     return 2;
 }
 
@@ -26,14 +35,22 @@ foreach (var publishers in publisherCounts)
         foreach (var store in stores)
         {
             var workDir = Directory.CreateTempSubdirectory("publish-bench-");
+            // A fresh key prefix per run: each starts with an empty stream, as each SQLite run with a fresh file.
+            var redisRun = redis is null ? ((string, string)?)null : (redis, $"publish-bench-{Guid.NewGuid():N}:");
             try
             {
-                await using var relay = await RelayChild.StartAsync(relayDll, workDir.FullName, store);
-                figures[store].Add(await MeasureAsync(relay.WebSocketUri, publishers, TimeSpan.FromSeconds(seconds)));
+                await using (var relay = await RelayChild.StartAsync(relayDll, workDir.FullName, store, redisRun))
+                {
+                    figures[store].Add(await MeasureAsync(relay.WebSocketUri, publishers, TimeSpan.FromSeconds(seconds)));
+                }
             }
             finally
             {
                 workDir.Delete(recursive: true);
+                if (redisRun is var (configuration, keyPrefix) && store.StartsWith("redis", StringComparison.Ordinal))
+                {
+                    await RedisScratch.DeleteKeysAsync(configuration, keyPrefix);
+                }
             }
         }
     }
@@ -47,13 +64,14 @@ foreach (var publishers in publisherCounts)
 }
 
 Console.WriteLine();
-Console.WriteLine("| Publishers | memory (acked orders/s) | sqlite (acked orders/s) | sqlite / memory |");
-Console.WriteLine("| ---: | ---: | ---: | ---: |");
+Console.WriteLine($"| Publishers | {string.Join(" | ", stores.Select(store => store + " (acked orders/s)"))} | {stores[^1]} / {stores[0]} |");
+Console.WriteLine($"| ---: |{string.Concat(stores.Select(_ => " ---: |"))} ---: |");
 foreach (var publishers in publisherCounts)
 {
-    var memory = medians[("memory", publishers)];
-    var sqlite = medians[("sqlite", publishers)];
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {publishers} | {memory:N0} | {sqlite:N0} | {sqlite / memory:P0} |"));
+    var first = medians[(stores[0], publishers)];
+    var last = medians[(stores[^1], publishers)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {publishers} | {string.Join(" | ", stores.Select(store => medians[(store, publishers)].ToString("N0", CultureInfo.InvariantCulture)))} | {last / first:P0} |"));
 }
 
 return 0;

@@ -16,15 +16,30 @@ internal sealed partial class RelayChild : IAsyncDisposable
 
     public Uri WebSocketUri { get; }
 
-    public static async Task<RelayChild> StartAsync(string relayDll, string workingDirectory, string store)
+    /// <param name="store">memory, sqlite, or redis-waitN: the Redis store with <c>Relay:Redis:WaitReplicas=N</c>.</param>
+    /// <param name="redis">The Redis configuration string and the key prefix for a redis store.</param>
+    public static async Task<RelayChild> StartAsync(string relayDll, string workingDirectory, string store, (string Configuration, string KeyPrefix)? redis)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { relayDll, "--Relay:Port=0", "--Relay:Store=" + store, "--Relay:Sqlite:Path=bench.db", "--Serilog:MinimumLevel:Default=Warning",
+        foreach (var argument in new[] { relayDll, "--Relay:Port=0", "--Relay:Sqlite:Path=bench.db", "--Serilog:MinimumLevel:Default=Warning",
             // The relay is measured, not its per-publisher rate limit.
             "--Relay:Limits:PublishRatePerSecond=10000000", "--Relay:Limits:PublishBurst=10000000",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Information" })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (store.StartsWith("redis-wait", StringComparison.Ordinal))
+        {
+            foreach (var argument in new[] { "--Relay:Store=redis", "--Relay:Redis:Configuration=" + redis!.Value.Configuration,
+                "--Relay:Redis:KeyPrefix=" + redis.Value.KeyPrefix, "--Relay:Redis:WaitReplicas=" + store["redis-wait".Length..] })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.ArgumentList.Add("--Relay:Store=" + store);
         }
 
         var process = Process.Start(start)!;
