@@ -8,25 +8,20 @@ namespace OrderRelay.Tests.Storage;
 [CancelAfter(120_000)]
 public sealed class RedisClusterTests
 {
-    private RedisServer _redis = null!;
-    private string _prefix = null!;
+    private RedisNodes _cluster = null!;
 
     [SetUp]
-    public async Task StartRedis()
-    {
-        _redis = await RedisServer.StartAsync();
-        _prefix = $"test-{Guid.NewGuid():N}:";
-    }
+    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
 
     [TearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
+    public async Task StopRedis() => await _cluster.DisposeAsync();
 
     [Test]
     public async Task OrderPublishedOnOneNode_ReachesSubscribersOnEveryNodeOnce()
     {
-        await using var a = await StartNodeAsync();
-        await using var b = await StartNodeAsync();
-        await using var c = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
+        await using var b = await _cluster.StartNodeAsync();
+        await using var c = await _cluster.StartNodeAsync();
         await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
         await using var onC = await c.ConnectSubscriberAsync();
         await using var publisher = await a.ConnectPublisherAsync();
@@ -49,8 +44,8 @@ public sealed class RedisClusterTests
     public async Task ConcurrentPublishersOnSeveralNodes_OneGapFreeSequenceEverywhere()
     {
         const int perPublisher = 300;
-        await using var a = await StartNodeAsync();
-        await using var b = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
+        await using var b = await _cluster.StartNodeAsync();
         await using var onA = await a.ConnectSubscriberAsync();
         await using var onB = await b.ConnectSubscriberAsync();
         var publishers = new[] { await a.ConnectPublisherAsync(), await b.ConnectPublisherAsync(), await a.ConnectPublisherAsync(), await b.ConnectPublisherAsync() };
@@ -86,8 +81,8 @@ public sealed class RedisClusterTests
     public async Task NodeKilledWhileOrdersFlow_ItsSubscriberResumesOnAnotherNodeWithNothingMissingOrTwice()
     {
         const int total = 600;
-        await using var survivor = await StartNodeAsync();
-        var doomed = await RelayProcess.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_redis.Configuration}", $"Relay:Redis:KeyPrefix={_prefix}");
+        await using var survivor = await _cluster.StartNodeAsync();
+        var doomed = await RelayProcess.StartAsync(_cluster.NodeSettings);
         await using var publisher = await survivor.ConnectPublisherAsync();
         var seen = new List<long>();
         var subscriber = await WsClient.ConnectAsync(doomed.WebSocketUri);
@@ -122,14 +117,14 @@ public sealed class RedisClusterTests
     [Test]
     public async Task RedisLostAndBack_PublishesFailMeanwhileHealthTurns503AndSubscribersCatchUpAfter()
     {
-        await using var a = await StartNodeAsync();
-        await using var b = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
+        await using var b = await _cluster.StartNodeAsync();
         await using var onA = await a.ConnectSubscriberAsync();
         await using var publisherOnB = await b.ConnectPublisherAsync();
         Assert.That((await publisherOnB.PublishAsync(Frames.Order("m-1", 1))).Seq(), Is.EqualTo(1));
         Assert.That((await onA.ReceiveAsync()).Seq(), Is.EqualTo(1));
 
-        await _redis.KillAsync();
+        await _cluster.Redis.KillAsync();
 
         var refused = await publisherOnB.PublishAsync(Frames.Order("m-1", 2), id: "during-outage");
         Assert.That(refused.Code(), Is.EqualTo("store_unavailable"));
@@ -139,9 +134,9 @@ public sealed class RedisClusterTests
             Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         }
 
-        await _redis.RestartAsync();
+        await _cluster.Redis.RestartAsync();
 
-        var retried = await RetryUntilAckedAsync(publisherOnB, Frames.Order("m-1", 2), "during-outage");
+        var retried = await publisherOnB.PublishUntilAckedAsync(Frames.Order("m-1", 2), "during-outage");
         Assert.That(retried.Seq(), Is.EqualTo(2), "the refused publish took no seq");
         Assert.That((await onA.ReceiveAsync()).Seq(), Is.EqualTo(2), "the subscriber stayed connected and gets what came after");
         using var healthAfter = await a.Http.GetAsync("/healthz");
@@ -151,14 +146,14 @@ public sealed class RedisClusterTests
     [Test]
     public async Task ReplayOnAnyNode_ComesFromTheSharedStream()
     {
-        await using var a = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
         await using var publisher = await a.ConnectPublisherAsync();
         for (var i = 1; i <= 5; i++)
         {
             await publisher.PublishAsync(Frames.Order($"m-{i % 2}", i));
         }
 
-        await using var b = await StartNodeAsync();
+        await using var b = await _cluster.StartNodeAsync();
         await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"],"since":0}""");
 
         Assert.That(onB.Welcome.Seq(), Is.EqualTo(5));
@@ -168,8 +163,8 @@ public sealed class RedisClusterTests
     [Test]
     public async Task ConfirmationOnOneNode_VisibleFromAnother()
     {
-        await using var a = await StartNodeAsync();
-        await using var b = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
+        await using var b = await _cluster.StartNodeAsync();
         await using var page = await a.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-7"]}""");
         await using var publisher = await a.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-7", 1));
@@ -200,23 +195,5 @@ public sealed class RedisClusterTests
         Assert.That(refusal!.Message, Does.Contain("Relay:Redis:Configuration"));
     }
 
-    private Task<RelayServer> StartNodeAsync() =>
-        RelayServer.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_redis.Configuration}", $"Relay:Redis:KeyPrefix={_prefix}");
 
-    /// <summary>Retries a publish with the same id, as a publisher would, until the reconnected store takes it.</summary>
-    private static async Task<System.Text.Json.JsonElement> RetryUntilAckedAsync(WsClient publisher, string order, string id)
-    {
-        while (true)
-        {
-            var answer = await publisher.PublishAsync(order, id);
-            if (answer.Type() == "ack")
-            {
-                return answer;
-            }
-
-            Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-            // Nothing announces the client library's reconnection, so a publisher can only retry.
-            await Task.Delay(50);
-        }
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text.Json;
 using OrderRelay.Storage;
 using OrderRelay.Tests.Support;
 using StackExchange.Redis;
@@ -13,29 +12,24 @@ namespace OrderRelay.Tests.Storage;
 [CancelAfter(120_000)]
 public sealed class RedisEpochTests
 {
-    private RedisServer _redis = null!;
-    private string _prefix = null!;
+    private RedisNodes _cluster = null!;
 
     [SetUp]
-    public async Task StartRedis()
-    {
-        _redis = await RedisServer.StartAsync();
-        _prefix = $"test-{Guid.NewGuid():N}:";
-    }
+    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
 
     [TearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
+    public async Task StopRedis() => await _cluster.DisposeAsync();
 
     [Test]
     public async Task RedisBackWithoutItsData_EveryNodeTellsItsSubscribers_WhoComeBackNotRecovered_AndOrdersFlowAgain()
     {
         var logDirectory = Directory.CreateTempSubdirectory("orderrelay-log-");
-        var a = await StartNodeAsync($"Relay:LogFile={Path.Combine(logDirectory.FullName, "relay.log")}");
+        var a = await _cluster.StartNodeAsync($"Relay:LogFile={Path.Combine(logDirectory.FullName, "relay.log")}");
         var oldEpoch = a.Relay.Epoch;
         string newEpoch;
         try
         {
-            await using var b = await StartNodeAsync();
+            await using var b = await _cluster.StartNodeAsync();
             await using var onA = await a.ConnectSubscriberAsync();
             await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
             await using var publisher = await a.ConnectPublisherAsync();
@@ -47,7 +41,7 @@ public sealed class RedisEpochTests
             Assert.That(await onA.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
             Assert.That(await onB.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
 
-            await _redis.RestartEmptyAsync();
+            await _cluster.Redis.RestartEmptyAsync();
 
             // Nobody publishes: the feeds notice by themselves.
             await onA.ExpectErrorThenCloseAsync("epoch_changed", (WebSocketCloseStatus)1013);
@@ -57,7 +51,7 @@ public sealed class RedisEpochTests
             Assert.That(backOnB.Welcome.GetProperty("recovered").GetBoolean(), Is.False);
             Assert.That(backOnB.Welcome.GetProperty("epoch").GetString(), Is.EqualTo(b.Relay.Epoch));
 
-            var retried = await RetryUntilAckedAsync(publisher, Frames.Order("m-1", 4), "new-1");
+            var retried = await publisher.PublishUntilAckedAsync(Frames.Order("m-1", 4), "new-1");
             Assert.That(retried.Seq(), Is.EqualTo(1), "the new epoch counts from 1");
             Assert.That((await backOnB.ReceiveAsync()).Seq(), Is.EqualTo(1));
             newEpoch = a.Relay.Epoch;
@@ -75,7 +69,7 @@ public sealed class RedisEpochTests
     [Test]
     public async Task RedisRestoredFromAnOlderCopy_SeqBehindWhatNodesSaw_NewEpochInsteadOfReusingSeqs()
     {
-        await using var a = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync();
         var oldEpoch = a.Relay.Epoch;
         await using var subscriber = await a.ConnectSubscriberAsync();
         await using var publisher = await a.ConnectPublisherAsync();
@@ -87,15 +81,15 @@ public sealed class RedisEpochTests
         Assert.That(await subscriber.ReceiveOrderSeqsAsync(5), Has.Length.EqualTo(5));
 
         // What an older snapshot or a lagging replica holds: the same epoch, orders 1 and 2 only.
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration))
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Redis.Configuration))
         {
             var database = redis.GetDatabase();
-            await database.StringSetAsync(_prefix + "seq", 2);
-            await database.StreamDeleteAsync(_prefix + "orders", ["3-0", "4-0", "5-0"]);
+            await database.StringSetAsync(_cluster.Prefix + "seq", 2);
+            await database.StreamDeleteAsync(_cluster.Prefix + "orders", ["3-0", "4-0", "5-0"]);
         }
 
         await subscriber.ExpectErrorThenCloseAsync("epoch_changed", (WebSocketCloseStatus)1013);
-        var next = await RetryUntilAckedAsync(publisher, Frames.Order("m-1", 6), "o-6");
+        var next = await publisher.PublishUntilAckedAsync(Frames.Order("m-1", 6), "o-6");
         Assert.That(a.Relay.Epoch, Is.Not.EqualTo(oldEpoch));
         Assert.That(next.Seq(), Is.EqualTo(1), "seq 3 is never handed out twice in the old epoch");
         await using var back = await a.ConnectSubscriberAsync($$"""{"type":"hello","role":"subscriber","since":5,"epoch":"{{oldEpoch}}"}""");
@@ -109,9 +103,9 @@ public sealed class RedisEpochTests
     [TestCase("consistent", TestName = "AppendScript_JournalAsTheNodeKnowsIt_Appends")]
     public async Task AppendScript_RefusesWhenTheJournalLostOrders(string state)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Redis.Configuration);
         var database = redis.GetDatabase();
-        RedisKey seq = _prefix + "seq", stream = _prefix + "orders", epoch = _prefix + "epoch";
+        RedisKey seq = _cluster.Prefix + "seq", stream = _cluster.Prefix + "orders", epoch = _cluster.Prefix + "epoch";
         await database.StringSetAsync(seq, 7);
         await database.StreamAddAsync(stream, [new NameValueEntry("o", "{}")], messageId: "7-0");
         await database.StringSetAsync(epoch, "e-known");
@@ -134,7 +128,7 @@ public sealed class RedisEpochTests
         }
 
         var answer = await database.ScriptEvaluateAsync(RedisScripts.Append, [seq, stream, epoch],
-            [_prefix + "key:e-known:", 60, 1000, 0, _prefix + "new-orders", "e-known", nodeSaw, "", "m-1", "{}"]);
+            [_cluster.Prefix + "key:e-known:", 60, 1000, 0, _cluster.Prefix + "new-orders", "e-known", nodeSaw, "", "m-1", "{}"]);
 
         if (state == "consistent")
         {
@@ -146,21 +140,5 @@ public sealed class RedisEpochTests
         Assert.That(await database.StreamLengthAsync(stream), Is.EqualTo(1), "nothing appended");
     }
 
-    private Task<RelayServer> StartNodeAsync(params string[] extra) =>
-        RelayServer.StartAsync(["Relay:Store=redis", $"Relay:Redis:Configuration={_redis.Configuration}", $"Relay:Redis:KeyPrefix={_prefix}", .. extra]);
 
-    private static async Task<JsonElement> RetryUntilAckedAsync(WsClient publisher, string order, string id)
-    {
-        while (true)
-        {
-            var answer = await publisher.PublishAsync(order, id);
-            if (answer.Type() == "ack")
-            {
-                return answer;
-            }
-
-            Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-            await Task.Delay(100);
-        }
-    }
 }

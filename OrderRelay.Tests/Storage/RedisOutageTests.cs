@@ -19,28 +19,23 @@ public sealed class RedisOutageTests
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1.5);
 
-    private RedisServer _redis = null!;
-    private string _prefix = null!;
+    private RedisNodes _cluster = null!;
 
     [SetUp]
-    public async Task StartRedis()
-    {
-        _redis = await RedisServer.StartAsync();
-        _prefix = $"test-{Guid.NewGuid():N}:";
-    }
+    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
 
     [TearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
+    public async Task StopRedis() => await _cluster.DisposeAsync();
 
     [Test]
     public async Task RedisKilled_EveryNodesHealthAnswers503WithinASecond_AndPublishesAreRefusedAtOnce()
     {
-        await using var a = await StartNodeAsync();
-        await using var b = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
+        await using var b = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
         await using var publisher = await b.ConnectPublisherAsync();
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 1), id: "before")).Type(), Is.EqualTo("ack"));
 
-        await _redis.KillAsync();
+        await _cluster.Redis.KillAsync();
 
         await WaitForHealthAsync(a, HttpStatusCode.ServiceUnavailable);
         await WaitForHealthAsync(b, HttpStatusCode.ServiceUnavailable);
@@ -51,7 +46,7 @@ public sealed class RedisOutageTests
         Assert.That(http.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(http.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(2)));
 
-        await _redis.RestartAsync();
+        await _cluster.Redis.RestartAsync();
 
         await WaitForHealthAsync(a, HttpStatusCode.OK);
         await WaitForHealthAsync(b, HttpStatusCode.OK);
@@ -61,13 +56,13 @@ public sealed class RedisOutageTests
     [Test]
     public async Task RedisHung_PublishesAnsweredStoreUnavailableWithinTheOperationTimeout_HealthStaysPrompt()
     {
-        await using var a = await StartNodeAsync();
+        await using var a = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
         await using var publisher = await a.ConnectPublisherAsync();
         await using var subscriber = await a.ConnectSubscriberAsync();
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 1), id: "before")).Type(), Is.EqualTo("ack"));
         await subscriber.ReceiveAsync();
 
-        await _redis.PauseAsync();
+        await _cluster.Redis.PauseAsync();
 
         var (first, firstTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 2), id: "hung-1"));
         var (second, secondTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 3), id: "hung-2"));
@@ -77,21 +72,18 @@ public sealed class RedisOutageTests
         Assert.That(firstTook, Is.LessThan(OperationTimeout + Margin));
         Assert.That(secondTook, Is.LessThan(OperationTimeout + Margin));
 
-        await _redis.ResumeAsync();
+        await _cluster.Redis.ResumeAsync();
 
         await WaitForHealthAsync(a, HttpStatusCode.OK);
         // Redis may have run the scripts it held once it woke: a retry with the same id is safe
         // either way, and the subscriber gets each order once.
-        var retried = await RetryUntilAckedAsync(publisher, Frames.Order("m-1", 2), "hung-1");
+        var retried = await publisher.PublishUntilAckedAsync(Frames.Order("m-1", 2), "hung-1");
         var next = await subscriber.ReceiveAsync();
         Assert.That(retried.Seq(), Is.EqualTo(2), "hung-1 has seq 2, whether Redis ran the held script or took the retry");
         Assert.That(next.Seq(), Is.EqualTo(2));
         Assert.That(next.GetProperty("order").GetProperty("order_id").GetInt32(), Is.EqualTo(2));
     }
 
-    private Task<RelayServer> StartNodeAsync() =>
-        RelayServer.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_redis.Configuration}", $"Relay:Redis:KeyPrefix={_prefix}",
-            $"Relay:Redis:OperationTimeout={OperationTimeout}");
 
     /// <summary>Asks /healthz until it answers <paramref name="expected"/>; every answer must come within a second.</summary>
     private static async Task WaitForHealthAsync(RelayServer node, HttpStatusCode expected)
@@ -128,18 +120,4 @@ public sealed class RedisOutageTests
         return (result, started.Elapsed);
     }
 
-    private static async Task<System.Text.Json.JsonElement> RetryUntilAckedAsync(WsClient publisher, string order, string id)
-    {
-        while (true)
-        {
-            var answer = await publisher.PublishAsync(order, id);
-            if (answer.Type() == "ack")
-            {
-                return answer;
-            }
-
-            Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-            await Task.Delay(100);
-        }
-    }
 }

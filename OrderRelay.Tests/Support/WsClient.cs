@@ -62,6 +62,26 @@ internal sealed class WsClient : IAsyncDisposable
         return await ReceiveAsync();
     }
 
+    /// <summary>
+    /// Publishes until acked, as a publisher riding out a store outage does: each
+    /// <c>store_unavailable</c> is retried with the same id; any other answer fails the test.
+    /// </summary>
+    public async Task<JsonElement> PublishUntilAckedAsync(string orderJson, string id)
+    {
+        while (true)
+        {
+            var answer = await PublishAsync(orderJson, id);
+            if (answer.Type() == "ack")
+            {
+                return answer;
+            }
+
+            Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
+            // Nothing announces that the store is back, so a publisher can only try again.
+            await Task.Delay(50);
+        }
+    }
+
     public Task SendPublishAsync(string orderJson, string? id = null) =>
         SendAsync(id is null
             ? $$"""{"type":"publish","order":{{orderJson}}}"""
