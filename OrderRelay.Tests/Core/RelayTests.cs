@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
 using OrderRelay.Diagnostics;
 using OrderRelay.Protocol;
 using OrderRelay.Storage;
+using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Core;
 
@@ -149,6 +151,28 @@ public sealed class RelayTests
     }
 
     [Test]
+    public async Task StoreOutageOfManyBatches_LoggedOnceAsItStartsAndOnceAsItEnds()
+    {
+        var store = new SwitchableStore();
+        var log = new RecordingLogger<Relay>();
+        await using var relay = await StartRelayAsync(store: store, logger: log);
+
+        store.Failing = true;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.ThrowsAsync<PublishFailedException>(() => PublishAsync(relay, "m-1"));
+        }
+
+        store.Failing = false;
+        await PublishAsync(relay, "m-1");
+        await PublishAsync(relay, "m-1");
+
+        var outage = log.Entries.Where(entry => entry.EventId is 101 or 104).ToList();
+        Assert.That(outage.Select(entry => entry.Level), Is.EqualTo(new[] { LogLevel.Error, LogLevel.Warning }));
+        Assert.That(outage[1].Message, Does.Contain("5 publishes were refused"));
+    }
+
+    [Test]
     public async Task StoreFailure_FailsTheBatchWithStoreUnavailableAndLaterPublishesSucceed()
     {
         var store = new SwitchableStore();
@@ -201,11 +225,12 @@ public sealed class RelayTests
         });
     }
 
-    private static async Task<Relay> StartRelayAsync(int queueLimit = 1024, int historyLimit = 100_000, IOrderStore? store = null)
+    private static async Task<Relay> StartRelayAsync(int queueLimit = 1024, int historyLimit = 100_000, IOrderStore? store = null,
+        ILogger<Relay>? logger = null)
     {
         var options = new RelayOptions { SubscriberQueueLimit = queueLimit, HistoryLimit = historyLimit };
         var relay = new Relay(store ?? new MemoryOrderStore(historyLimit, options.MerchantLimit), options, new RelayMetrics(),
-            NullLogger<Relay>.Instance, TimeProvider.System);
+            logger ?? NullLogger<Relay>.Instance, TimeProvider.System);
         await relay.StartAsync(CancellationToken.None);
         return relay;
     }

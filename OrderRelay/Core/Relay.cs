@@ -278,6 +278,10 @@ internal sealed partial class Relay : IAsyncDisposable
         var batch = new List<PublishRequest>(_maxBatch);
         var overflowed = new List<Subscriber>();
         var reader = _publishes.Reader;
+        // An outage is logged once as it starts and once as it ends, not once per refused batch:
+        // at hundreds of publishes a second the log would otherwise drown in the same stack trace.
+        var refusedInOutage = 0;
+        var outageStarted = 0L;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < _maxBatch && reader.TryRead(out var request))
@@ -291,7 +295,13 @@ internal sealed partial class Relay : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                LogStoreAppendFailed(ex, batch.Count);
+                if (refusedInOutage == 0)
+                {
+                    outageStarted = _time.GetTimestamp();
+                    LogStoreAppendFailed(ex, batch.Count);
+                }
+
+                refusedInOutage += batch.Count;
                 var failure = new PublishFailedException(ErrorCodes.StoreUnavailable, "The order store could not store the order; it was not accepted.", ex);
                 foreach (var request in batch)
                 {
@@ -300,6 +310,12 @@ internal sealed partial class Relay : IAsyncDisposable
 
                 batch.Clear();
                 continue;
+            }
+
+            if (refusedInOutage > 0)
+            {
+                LogStoreAppendsResumed(refusedInOutage, _time.GetElapsedTime(outageStarted));
+                refusedInOutage = 0;
             }
 
             var accepted = batch.Count(request => request.Record is not null);
