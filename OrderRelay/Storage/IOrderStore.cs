@@ -33,7 +33,11 @@ internal interface IOrderStore : IAsyncDisposable
     ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken);
 }
 
-internal sealed record JournalState(string Epoch, long LastSeq);
+internal sealed record JournalState(string Epoch, long LastSeq)
+{
+    /// <summary>A fresh epoch name (<c>e-</c> and 8 random hex digits), for a journal that starts a sequence.</summary>
+    public static string NewEpoch() => "e-" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(8, lowercase: true);
+}
 
 /// <param name="Orders">The orders found, in seq order.</param>
 /// <param name="ScannedThroughSeq">Every order up to this seq has been looked at; equal to the

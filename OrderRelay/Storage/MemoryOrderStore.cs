@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using OrderRelay.Core;
 
 namespace OrderRelay.Storage;
@@ -33,7 +32,7 @@ internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IO
     }
 
     public ValueTask<JournalState> OpenAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new JournalState("e-" + RandomNumberGenerator.GetHexString(8, lowercase: true), LastSeq: 0));
+        ValueTask.FromResult(new JournalState(JournalState.NewEpoch(), LastSeq: 0));
 
     public ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
     {

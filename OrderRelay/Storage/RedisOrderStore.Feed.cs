@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using StackExchange.Redis;
 
 namespace OrderRelay.Storage;
@@ -109,7 +108,7 @@ internal sealed partial class RedisOrderStore
     /// </summary>
     private async Task StartNewEpochAsync(string knownEpoch)
     {
-        var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        var candidate = JournalState.NewEpoch();
         var agreed = (string?)await Database.ScriptEvaluateAsync(RedisScripts.StartEpoch, [_keys.Epoch, _keys.Seq, _keys.Stream, _keys.Confirmations],
             [knownEpoch, candidate, _keys.NewOrdersChannel.ToString()]).WaitAsync(_operationTimeout).ConfigureAwait(false);
         _journal.Adopt(agreed ?? candidate);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
@@ -75,7 +74,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         // Known at once, not at the next health check: a load balancer must stop sending clients here.
         _redis.ConnectionFailed += (_, _) => _healthy = false;
         var database = Database;
-        var candidate = "e-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        var candidate = JournalState.NewEpoch();
         await database.StringSetAsync(_keys.Epoch, candidate, when: When.NotExists).ConfigureAwait(false);
         var epoch = (string?)await database.StringGetAsync(_keys.Epoch).ConfigureAwait(false) ?? candidate;
         var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
@@ -75,7 +74,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             Scalar(_writer, $"PRAGMA journal_size_limit = {WalSizeLimitBytes}");
             SqliteJournalSchema.Migrate(_writer);
             _statements = new JournalStatements(_writer);
-            epoch = _statements.ReadOrCreateEpoch("e-" + RandomNumberGenerator.GetHexString(8, lowercase: true));
+            epoch = _statements.ReadOrCreateEpoch(JournalState.NewEpoch());
             _lastSeq = _committedLastSeq = _statements.ReadLastSeq();
             _firstRetainedSeq = _statements.ReadFirstSeq() ?? _lastSeq + 1;
             // Proves the file takes writes now rather than at the first publish (read-only file, locked by another process).
