@@ -231,19 +231,7 @@ public sealed class UpgradeEdgeTests
         await stream.FlushAsync();
     }
 
-    /// <summary>Reads a response head byte by byte, so nothing after it is taken from the stream.</summary>
-    private static async Task<string> ReadHeadAsync(NetworkStream stream)
-    {
-        var head = new List<byte>();
-        var one = new byte[1];
-        while (head.Count < 4 || !head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()))
-        {
-            await stream.ReadExactlyAsync(one).AsTask().WaitAsync(WsClient.DefaultWait);
-            head.Add(one[0]);
-        }
-
-        return Encoding.ASCII.GetString([.. head]);
-    }
+    private static Task<string> ReadHeadAsync(NetworkStream stream) => RawHttpConnection.ReadHeadAsync(stream);
 
     /// <summary>Reads past a response body, sized or chunked, so the connection can carry the next request.</summary>
     private static async Task SkipBodyAsync(NetworkStream stream, string head)
@@ -282,13 +270,7 @@ public sealed class UpgradeEdgeTests
 
     private static async Task<string> HelloAsync(NetworkStream stream) => (await HelloFrameAsync(stream)).Type();
 
-    /// <summary>Says hello as a subscriber over the upgraded stream; the answer.</summary>
-    private static async Task<JsonElement> HelloFrameAsync(NetworkStream stream)
-    {
-        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false });
-        await socket.SendAsync("""{"type":"hello","role":"subscriber"}"""u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-        return await ReceiveFrameAsync(socket);
-    }
+    private static Task<JsonElement> HelloFrameAsync(NetworkStream stream) => RawHttpConnection.HelloAsync(stream);
 
     private static async Task<string> ReceiveTypeAsync(WebSocket socket) => (await ReceiveFrameAsync(socket)).Type();
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -188,12 +187,9 @@ public sealed class NginxSampleTests
     /// <summary>A GET with the path exactly as given (HttpClient would normalise it), from 127.0.0.2; the status and body.</summary>
     private static async Task<(int Status, string Body)> GetRawAsync(int port, string path)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await using var stream = new NetworkStream(socket);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: relay.example.com\r\nConnection: close\r\n\r\n"));
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var connection = await RawHttpConnection.OpenAsync(new Uri($"http://127.0.0.1:{port}/"), IPAddress.Parse("127.0.0.2"));
+        await connection.WriteAsync($"GET {path} HTTP/1.1\r\nHost: relay.example.com\r\nConnection: close\r\n\r\n");
+        using var reader = new StreamReader(connection.Stream, Encoding.UTF8);
         var response = await reader.ReadToEndAsync().WaitAsync(WsClient.DefaultWait);
         return (int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture), response);
     }

@@ -74,14 +74,16 @@ internal sealed class RawHttpConnection : IDisposable
         await Stream.FlushAsync();
     }
 
+    public Task<string> ReadHeadAsync(TimeSpan? wait = null) => ReadHeadAsync(Stream, wait);
+
     /// <summary>Reads a response head byte by byte, so nothing after it is taken from the stream.</summary>
-    public async Task<string> ReadHeadAsync(TimeSpan? wait = null)
+    public static async Task<string> ReadHeadAsync(Stream stream, TimeSpan? wait = null)
     {
         var head = new List<byte>();
         var one = new byte[1];
         while (head.Count < 4 || !head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()))
         {
-            await Stream.ReadExactlyAsync(one).AsTask().WaitAsync(wait ?? WsClient.DefaultWait);
+            await stream.ReadExactlyAsync(one).AsTask().WaitAsync(wait ?? WsClient.DefaultWait);
             head.Add(one[0]);
         }
 
@@ -101,10 +103,12 @@ internal sealed class RawHttpConnection : IDisposable
         return await HelloAsync();
     }
 
-    /// <summary>Says hello as a subscriber on an upgraded connection; the relay's answer.</summary>
-    public async Task<JsonElement> HelloAsync()
+    public Task<JsonElement> HelloAsync() => HelloAsync(Stream);
+
+    /// <summary>Says hello as a subscriber on an upgraded stream; the relay's answer.</summary>
+    public static async Task<JsonElement> HelloAsync(Stream stream)
     {
-        var socket = WebSocket.CreateFromStream(Stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         await socket.SendAsync("""{"type":"hello","role":"subscriber"}"""u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         var buffer = new byte[4096];
         var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(WsClient.DefaultWait);
