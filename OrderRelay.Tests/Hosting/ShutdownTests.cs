@@ -62,4 +62,20 @@ public sealed class ShutdownTests
         await subscriber.ExpectErrorThenCloseAsync("server_shutdown", WebSocketCloseStatus.EndpointUnavailable);
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Test]
+    public async Task StoppingInProcess_PeerThatNeverAnswersTheClose_IsAbortedAndStopReturnsWithNoConnectionLeft()
+    {
+        await using var relay = await RelayServer.StartAsync("Relay:CloseTimeout=00:00:00.5");
+        // Not reading means the client never answers the relay's close frame.
+        await using var silent = await relay.ConnectSubscriberAsync();
+        var connections = relay.Connections;
+        Assert.That(connections.Count, Is.EqualTo(1));
+
+        await relay.StopAsync();
+
+        Assert.That(connections.Count, Is.Zero, "every connection ended before the host stopped");
+        // The frames sent before the abort are still in the client's buffer, in order.
+        await silent.ExpectErrorThenCloseAsync("server_shutdown", WebSocketCloseStatus.EndpointUnavailable);
+    }
 }

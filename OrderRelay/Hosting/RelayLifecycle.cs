@@ -8,13 +8,13 @@ namespace OrderRelay.Hosting;
 
 /// <summary>
 /// Starts the relay core before Kestrel takes connections and stops it after Kestrel has
-/// let them go; on the stop signal, asks every connection to close with 1001.
+/// let them go. Shutdown is staged: before Kestrel stops, every connection is asked to close
+/// with 1001 after what is queued, and the relay waits for them (each aborts its own peer if
+/// the close is not answered in time), so Kestrel finds nothing left to cut off.
 /// </summary>
-internal sealed partial class RelayLifecycle(Relay relay, ConnectionRegistry registry, IHostApplicationLifetime lifetime, RelayOptions options,
-    ILogger<RelayLifecycle> logger) : IHostedService
+internal sealed partial class RelayLifecycle(Relay relay, ConnectionRegistry registry, TimeProvider time, RelayOptions options,
+    ILogger<RelayLifecycle> logger) : IHostedLifecycleService
 {
-    private CancellationTokenRegistration _onStopping;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
@@ -26,7 +26,6 @@ internal sealed partial class RelayLifecycle(Relay relay, ConnectionRegistry reg
             throw new RelayStartupException($"The '{options.Store}' store (Relay:Store) could not be opened: {ex.Message}", ex);
         }
 
-        _onStopping = lifetime.ApplicationStopping.Register(registry.BeginShutdown);
         if (options.Auth.PublisherKeys.Count == 0)
         {
             LogOpenToPublishers(options.Bind);
@@ -38,11 +37,33 @@ internal sealed partial class RelayLifecycle(Relay relay, ConnectionRegistry reg
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs before any hosted service stops, Kestrel included.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        await _onStopping.DisposeAsync();
-        await relay.StopAsync().WaitAsync(cancellationToken);
+        registry.BeginShutdown();
+        // A connection drains for up to CloseTimeout, then waits as long again for the peer's close before aborting it.
+        var allowance = options.CloseTimeout * 3;
+        try
+        {
+            await registry.WhenAllClosedAsync(allowance, time).WaitAsync(cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            LogConnectionsStillOpen(registry.Count, allowance);
+        }
     }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await relay.StopAsync().WaitAsync(cancellationToken);
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning,
+        Message = "{Count} connections were still open {Allowance} after being asked to close; Kestrel ends them")]
+    private partial void LogConnectionsStillOpen(int count, TimeSpan allowance);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning,
         Message = "Open mode: no Relay:Auth:PublisherKeys, so anyone who reaches {Bind} can publish orders")]
