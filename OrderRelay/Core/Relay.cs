@@ -194,7 +194,11 @@ internal sealed partial class Relay : IAsyncDisposable
                 replayed++;
             }
 
-            _metrics.ReplayedOrders.Inc(replayed);
+            if (isResume)
+            {
+                _metrics.ReplayedOrders.Inc(replayed);
+            }
+
             if (replayed == 0 && !await subscriber.Queue.WaitForRoomAsync(cancellationToken).ConfigureAwait(false))
             {
                 // Nothing to page in: the seam is waiting for room in the queue, or the connection is gone.
