@@ -95,7 +95,7 @@ public sealed class LiveSubscribersTests
     private static List<OrderRecord> Queued(Subscriber subscriber)
     {
         var records = new List<OrderRecord>();
-        while (subscriber.Queue.Reader.TryRead(out var frame))
+        while (subscriber.Queue.TryDequeue(out var frame))
         {
             records.Add((OrderRecord)frame);
         }

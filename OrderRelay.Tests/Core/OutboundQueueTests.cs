@@ -1,4 +1,5 @@
 using OrderRelay.Core;
+using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Core;
 
@@ -30,16 +31,69 @@ public sealed class OutboundQueueTests
     }
 
     [Test]
-    public void Completed_TakesFramesAsMoot_AndTheReaderEndsAfterWhatWasQueued()
+    public async Task Completed_TakesFramesAsMoot_AndTheDrainEndsAfterWhatWasQueued()
     {
-        var queue = new OutboundQueue(4);
+        var reader = new QueueReader(4);
+        reader.Queue.TryEnqueue(Frame(1));
+
+        reader.Queue.Complete();
+
+        Assert.That(reader.Queue.TryEnqueue(Frame(2)), Is.True, "a closing connection's queue does not count as overflowing");
+        Assert.That(Byte(await reader.ReadAsync().WaitAsync(Wait)), Is.EqualTo(1));
+        Assert.That(await reader.WaitToReadAsync().WaitAsync(Wait), Is.False);
+        Assert.That(reader.Queue.EndDrain(), Is.EqualTo(DrainEnd.Completed), "told again, never idle: nothing may schedule another drain");
+    }
+
+    [Test]
+    public async Task Drain_IsScheduledOncePerIdleSpell_AndFramesComeOutInOrder()
+    {
+        var drains = new CountingDrain();
+        var queue = new OutboundQueue(16, drain: drains);
+
         queue.TryEnqueue(Frame(1));
+        queue.TryEnqueue(Frame(2));
+        await drains.Scheduled.WaitAsync(Wait);
+        queue.TryEnqueue(Frame(3));
 
+        Assert.That(ReadAll(queue).Select(Byte), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(drains.Count, Is.EqualTo(1), "frames that find a drain scheduled do not schedule another");
+        Assert.That(queue.EndDrain(), Is.EqualTo(DrainEnd.Idle));
+
+        queue.TryEnqueue(Frame(4));
+        await drains.Scheduled.WaitAsync(Wait);
+        Assert.That(drains.Count, Is.EqualTo(2), "the first frame after an idle spell schedules a new drain");
+
+        queue.TryEnqueue(Frame(5));
+        Assert.That(queue.TryDequeue(out _), Is.True);
+        queue.TryEnqueue(Frame(6));
+        Assert.That(queue.TryDequeue(out _), Is.True);
+        Assert.That(queue.TryDequeue(out _), Is.True);
+        Assert.That(queue.EndDrain(), Is.EqualTo(DrainEnd.Idle));
+        queue.TryEnqueue(Frame(7));
         queue.Complete();
+        await drains.Scheduled.WaitAsync(Wait);
+        Assert.That(ReadAll(queue).Select(Byte), Is.EqualTo(new[] { 7 }));
+        Assert.That(queue.EndDrain(), Is.EqualTo(DrainEnd.Completed));
+        Assert.That(drains.Count, Is.EqualTo(3));
+    }
 
-        Assert.That(queue.TryEnqueue(Frame(2)), Is.True, "a closing connection's queue does not count as overflowing");
-        Assert.That(ReadAll(queue).Select(Byte), Is.EqualTo(new[] { 1 }));
-        Assert.That(queue.Reader.Completion.IsCompleted, Is.True);
+    [Test]
+    public void Ring_GrowsPastItsFirstSizeUpToTheCapacity_KeepingOrderAcrossTheWrap()
+    {
+        var queue = new OutboundQueue(10);
+        for (byte i = 1; i <= 3; i++)
+        {
+            queue.TryEnqueue(Frame(i));
+        }
+
+        queue.TryDequeue(out _);
+        for (byte i = 4; i <= 11; i++)
+        {
+            Assert.That(queue.TryEnqueue(Frame(i)), Is.True);
+        }
+
+        Assert.That(queue.TryEnqueue(Frame(12)), Is.False);
+        Assert.That(ReadAll(queue).Select(Byte), Is.EqualTo(Enumerable.Range(2, 10)));
     }
 
     [Test]
@@ -51,7 +105,7 @@ public sealed class OutboundQueueTests
         var waiting = queue.EnqueueAsync(Frame(2), CancellationToken.None).AsTask();
         Assert.That(waiting.IsCompleted, Is.False);
 
-        Assert.That(queue.Reader.TryRead(out var first), Is.True);
+        Assert.That(queue.TryDequeue(out var first), Is.True);
         Assert.That(await waiting.WaitAsync(Wait), Is.True);
         Assert.That(Byte(first!), Is.EqualTo(1));
         Assert.That(ReadAll(queue).Select(Byte), Is.EqualTo(new[] { 2 }));
@@ -70,6 +124,22 @@ public sealed class OutboundQueueTests
         Assert.That(await queue.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(Wait), Is.False);
     }
 
+    /// <summary>Counts how often the queue schedules a drain; the test itself takes the frames.</summary>
+    private sealed class CountingDrain : IThreadPoolWorkItem
+    {
+        private int _count;
+
+        public SemaphoreSlim Scheduled { get; } = new(0);
+
+        public int Count => Volatile.Read(ref _count);
+
+        void IThreadPoolWorkItem.Execute()
+        {
+            Interlocked.Increment(ref _count);
+            Scheduled.Release();
+        }
+    }
+
     private static ControlFrame Frame(byte value) => new(new[] { value });
 
     private static int Byte(OutboundFrame frame) => ((ControlFrame)frame).Bytes.Span[0];
@@ -77,7 +147,7 @@ public sealed class OutboundQueueTests
     private static List<OutboundFrame> ReadAll(OutboundQueue queue)
     {
         var frames = new List<OutboundFrame>();
-        while (queue.Reader.TryRead(out var frame))
+        while (queue.TryDequeue(out var frame))
         {
             frames.Add(frame);
         }

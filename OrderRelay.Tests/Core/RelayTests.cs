@@ -29,7 +29,7 @@ public sealed class RelayTests
         var toM1 = await NextOrderAsync(m1);
         Assert.That(outcome, Is.EqualTo(new PublishOutcome(1, false)));
         Assert.That(toM1, Is.SameAs(toEverything), "one encoding per order, shared by all subscribers");
-        Assert.That(m2.Queue.Reader.Count, Is.Zero);
+        Assert.That(m2.Queue.Count, Is.Zero);
     }
 
     [Test]
@@ -45,12 +45,12 @@ public sealed class RelayTests
         }
 
         await overflowed.Task.WaitAsync(Wait);
-        while (slow.Queue.Reader.TryRead(out _))
+        while (slow.TryRead(out _))
         {
         }
 
         await PublishAsync(relay, "m-1");
-        Assert.That(slow.Queue.Reader.Count, Is.Zero, "a dropped subscriber is no longer fanned out to");
+        Assert.That(slow.Queue.Count, Is.Zero, "a dropped subscriber is no longer fanned out to");
     }
 
     [Test]
@@ -72,7 +72,7 @@ public sealed class RelayTests
         await PublishAsync(relay, "m-1");
         await overflowed.Task.WaitAsync(Wait);
         Assert.That((await relay.GetMerchantStatusAsync("m-1", CancellationToken.None)).Online, Is.Zero, "the overflowed subscriber left fan-out");
-        Assert.That(queue.Reader.Count, Is.EqualTo(2), "the order that did not fit was not squeezed in");
+        Assert.That(queue.Count, Is.EqualTo(2), "the order that did not fit was not squeezed in");
     }
 
     [Test]
@@ -89,7 +89,7 @@ public sealed class RelayTests
 
         await relay.CatchUpAndGoLiveAsync(new Subscriber("c-gone", MerchantFilter.For(["m-1"]), queue), 0, isResume: true, CancellationToken.None).WaitAsync(Wait);
 
-        Assert.That(queue.Reader.Count, Is.Zero, "a closed queue takes nothing");
+        Assert.That(queue.Count, Is.Zero, "a closed queue takes nothing");
         Assert.That((await relay.GetMerchantStatusAsync("m-1", CancellationToken.None)).Online, Is.Zero, "a subscriber whose connection is gone never goes live");
     }
 
@@ -113,14 +113,14 @@ public sealed class RelayTests
             {
                 // Each round starts from the last order seen, as a reconnecting client would.
                 var overflowed = new TaskCompletionSource();
-                var queue = new OutboundQueue(64, () => overflowed.TrySetResult());
-                var subscriber = new Subscriber("c-test", MerchantFilter.Everything, queue);
+                var queue = new QueueReader(64, () => overflowed.TrySetResult());
+                var subscriber = new Subscriber("c-test", MerchantFilter.Everything, queue.Queue);
                 var catchUp = relay.CatchUpAndGoLiveAsync(subscriber, seen.Count == 0 ? 0 : seen[^1], isResume: true, CancellationToken.None);
                 // A round ends after a while, or when the relay dropped this slow reader (the
                 // publisher outpaces it on purpose) and what was queued before has been read.
                 for (var read = 0; read < 500 && seen.Count < total;)
                 {
-                    if (queue.Reader.TryRead(out var frame))
+                    if (queue.TryRead(out var frame))
                     {
                         seen.Add(((OrderRecord)frame).Seq);
                         read++;
@@ -131,11 +131,11 @@ public sealed class RelayTests
                     }
                     else
                     {
-                        await Task.WhenAny(queue.Reader.WaitToReadAsync().AsTask(), overflowed.Task).WaitAsync(Wait);
+                        await Task.WhenAny(queue.WaitToReadAsync(), overflowed.Task).WaitAsync(Wait);
                     }
                 }
 
-                queue.Complete();
+                queue.Queue.Complete();
                 await catchUp.WaitAsync(Wait);
                 relay.Unsubscribe(subscriber);
             }
@@ -235,11 +235,13 @@ public sealed class RelayTests
         return relay;
     }
 
-    private static async Task<Subscriber> LiveSubscriberAsync(Relay relay, MerchantFilter filter, int queueLimit = 1024, Action? overflowed = null)
+    /// <summary>A live subscriber as the test reads it: its queue's reader.</summary>
+    private static async Task<QueueReader> LiveSubscriberAsync(Relay relay, MerchantFilter filter, int queueLimit = 1024, Action? overflowed = null)
     {
-        var subscriber = new Subscriber("c-test", filter, new OutboundQueue(queueLimit, overflowed));
+        var reader = new QueueReader(queueLimit, overflowed);
+        var subscriber = new Subscriber("c-test", filter, reader.Queue);
         await relay.CatchUpAndGoLiveAsync(subscriber, relay.LastSeq, isResume: false, CancellationToken.None).WaitAsync(Wait);
-        return subscriber;
+        return reader;
     }
 
     private static async Task<PublishOutcome> PublishAsync(Relay relay, string merchantId)
@@ -249,8 +251,8 @@ public sealed class RelayTests
         return await request.Task.WaitAsync(Wait);
     }
 
-    private static async Task<OrderRecord> NextOrderAsync(Subscriber subscriber) =>
-        (OrderRecord)await subscriber.Queue.Reader.ReadAsync().AsTask().WaitAsync(Wait);
+    private static async Task<OrderRecord> NextOrderAsync(QueueReader subscriber) =>
+        (OrderRecord)await subscriber.ReadAsync().WaitAsync(Wait);
 
     /// <summary>The memory store with a switch that makes appends fail, as a full disk would.</summary>
     private sealed class SwitchableStore() : IOrderStore

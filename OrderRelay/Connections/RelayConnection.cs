@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
@@ -11,11 +10,12 @@ using OrderRelay.Protocol;
 namespace OrderRelay.Connections;
 
 /// <summary>
-/// One WebSocket peer: a receive loop that reads frames and a send loop that drains the
-/// bounded outgoing queue, the only writer to the socket. Whichever ends first decides how
-/// the connection closes; the other gets <c>CloseTimeout</c> before the socket is aborted.
+/// One WebSocket peer: a receive loop that reads frames, and a drain of the bounded outgoing
+/// queue, the only writer to the socket, that runs only while there is something to send.
+/// Whichever side ends first decides how the connection closes; the other gets
+/// <c>CloseTimeout</c> before the socket is aborted.
 /// </summary>
-internal sealed partial class RelayConnection
+internal sealed partial class RelayConnection : IThreadPoolWorkItem
 {
     private readonly WebSocket _socket;
     private readonly RelayConnectionServices _services;
@@ -32,6 +32,7 @@ internal sealed partial class RelayConnection
     private RateLimiter? _publishRate;
     private IDisposable? _tokenLease;
     private ITimer? _tokenExpiry;
+    private TaskCompletionSource? _sendingEnded;
 
     public RelayConnection(WebSocket socket, string id, Admission admission, RelayConnectionServices services)
     {
@@ -42,7 +43,7 @@ internal sealed partial class RelayConnection
         _logger = services.Logger;
         _receiver = new MessageReceiver(socket, Options.MaxMessageBytes);
         _outbound = new OutboundQueue(Options.SubscriberQueueLimit, () => RequestClose(CloseRequest.WithError(CloseCodes.TryAgainLater,
-            ErrorCodes.SlowConsumer, "You fell too far behind; reconnect with since to get what you missed.", drainFirst: false)));
+            ErrorCodes.SlowConsumer, "You fell too far behind; reconnect with since to get what you missed.", drainFirst: false)), drain: this);
     }
 
     public string Id { get; }
@@ -64,12 +65,11 @@ internal sealed partial class RelayConnection
 
     public async Task RunAsync()
     {
-        var sending = SendLoopAsync();
         try
         {
             var ending = await ReceiveLoopAsync().ConfigureAwait(false);
             OnReceiveEnded(ending);
-            await sending.ConfigureAwait(false);
+            await SendingEnded.Task.ConfigureAwait(false);
         }
         finally
         {
@@ -155,44 +155,75 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>
-    /// Sends what is queued, then the close the connection was asked for. One method, not a
-    /// loop awaited by another: an idle connection keeps every awaiting frame alive.
+    /// Completes when the connection will write nothing more: its close is sent or its socket
+    /// aborted. Created on first use, so an open connection does not hold one.
     /// </summary>
-    private async Task SendLoopAsync()
+    private TaskCompletionSource SendingEnded =>
+        _sendingEnded ?? Interlocked.CompareExchange(ref _sendingEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _sendingEnded;
+
+    /// <summary>Scheduled by the outgoing queue when a frame finds it idle, or when it completes.</summary>
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    /// <summary>Sends what is queued until the queue is empty; once it is completed, sends the close the connection was asked for.</summary>
+    private async Task DrainAsync()
     {
         try
         {
-            var reader = _outbound.Reader;
-            while (await reader.WaitToReadAsync().ConfigureAwait(false) && await SendQueuedAsync(reader).ConfigureAwait(false))
+            while (await SendQueuedAsync().ConfigureAwait(false))
             {
-            }
-
-            if (_closeRequest is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                if (close.ErrorFrame is { } error && _socket.State == WebSocketState.Open)
+                switch (_outbound.EndDrain())
                 {
-                    await _socket.SendAsync(error, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    case DrainEnd.More:
+                        continue;
+                    case DrainEnd.Idle:
+                        return;
+                    case DrainEnd.Completed:
+                        break;
+                    default:
+                        throw new UnreachableException();
                 }
 
-                await _socket.CloseOutputAsync(close.Code, close.ErrorCode, CancellationToken.None).ConfigureAwait(false);
+                break;
             }
+
+            // Completed and emptied, or cut short by a close that does not wait for the queue.
+            await SendCloseAsync().ConfigureAwait(false);
+            SendingEnded.TrySetResult();
         }
         catch (Exception ex) when (IsTransportEnding(ex))
         {
             // The peer is gone: the receive loop will see it too.
             Abort();
+            SendingEnded.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            SendingEnded.TrySetException(ex);
+        }
+    }
+
+    private async ValueTask SendCloseAsync()
+    {
+        if (_closeRequest is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            if (close.ErrorFrame is { } error && _socket.State == WebSocketState.Open)
+            {
+                await _socket.SendAsync(error, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _socket.CloseOutputAsync(close.Code, close.ErrorCode, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     /// <summary>Sends every frame queued now, one burst; false when a close cuts the queue short.</summary>
-    private async ValueTask<bool> SendQueuedAsync(ChannelReader<OutboundFrame> reader)
+    private async ValueTask<bool> SendQueuedAsync()
     {
         // Metrics are updated once per burst: per delivery, their shared counters took a sixth of the relay's CPU (perf).
         var deliveries = 0;
         var oldestAcceptedTimestamp = 0L;
         try
         {
-            while (reader.TryRead(out var frame))
+            while (_outbound.TryDequeue(out var frame))
             {
                 if (_closeRequest is { DrainFirst: false })
                 {
