@@ -9,11 +9,11 @@ internal sealed class WsClient : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
-    private readonly ClientWebSocket _socket;
+    private readonly WebSocket _socket;
 
-    private WsClient(ClientWebSocket socket) => _socket = socket;
+    private WsClient(WebSocket socket) => _socket = socket;
 
-    public ClientWebSocket Socket => _socket;
+    public WebSocket Socket => _socket;
 
     public JsonElement Welcome { get; private set; }
 
@@ -38,6 +38,9 @@ internal sealed class WsClient : IAsyncDisposable
 
         return new WsClient(socket);
     }
+
+    /// <summary>A client over a socket made elsewhere, e.g. one end of an in-memory pair.</summary>
+    public static WsClient Over(WebSocket socket) => new(socket);
 
     public async Task<JsonElement> HelloAsync(string helloJson)
     {
