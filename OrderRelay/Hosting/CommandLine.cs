@@ -25,7 +25,9 @@ internal enum CommandKind
 internal sealed record CommandLine(CommandKind Kind, string[] Arguments, string Error = "")
 {
     /// <summary>Top-level configuration keys a setting may start with: the relay, its logging, Kestrel's limits, and the host's environment name.</summary>
-    public static readonly string[] Sections = ["Relay", "Serilog", "Kestrel", "Logging", "environment"];
+    private static readonly string[] Sections = ["Relay", "Serilog", "Kestrel", "Logging", "environment"];
+
+    private static readonly string[] HelpSwitches = ["--help", "-h", "-?"];
 
     public static CommandLine Parse(string[] args)
     {
@@ -42,9 +44,10 @@ internal sealed record CommandLine(CommandKind Kind, string[] Arguments, string 
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (IsAnyOf(arg, "--help", "-h", "-?"))
+            if (IsAnyOf(arg, HelpSwitches))
             {
-                return new CommandLine(CommandKind.Help, args);
+                // The settings given with it, so that the help shows where they put the journal.
+                return new CommandLine(CommandKind.Help, [.. args.Where(other => !IsAnyOf(other, HelpSwitches))]);
             }
 
             if (IsAnyOf(arg, "--version"))
