@@ -70,10 +70,11 @@ internal static class PublishedRelay
         }
     }
 
-    /// <summary>The newest file the program is built from: the relay's sources and the folders it embeds.</summary>
+    /// <summary>The newest file the program is built from: the relay's sources and the folders it embeds (but their *.md, which are not embedded).</summary>
     private static DateTime NewestSource() =>
         new[] { RepositoryRoot.Combine("OrderRelay"), RepositoryRoot.Combine("samples", "merchant") }
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(file => !file.EndsWith(".md", StringComparison.Ordinal))
             .Where(file => !file.Contains($"{System.IO.Path.DirectorySeparatorChar}bin{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !file.Contains($"{System.IO.Path.DirectorySeparatorChar}obj{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Concat([RepositoryRoot.Combine("Directory.Build.props"), RepositoryRoot.Combine("Directory.Packages.props")])
