@@ -3,16 +3,6 @@ using OrderRelay.Security;
 
 namespace OrderRelay.Hosting;
 
-/// <summary>What the command line asks for.</summary>
-internal enum CommandKind
-{
-    Run,
-    Help,
-    Version,
-    Token,
-    Invalid,
-}
-
 /// <summary>
 /// Reads the command line before anything starts. Settings keep the .NET command-line
 /// configuration forms (<c>--Relay:Port=9001</c>, <c>--Relay:Port 9001</c>, <c>/Relay:Port 9001</c>,
