@@ -46,12 +46,26 @@ public sealed class SampleFilesTests
     }
 
     [Test]
-    public void CopiedPage_MatchesTheSamplesFolder()
+    public void EmbeddedPage_MatchesTheSamplesFolderFileForFile()
     {
-        foreach (var file in Directory.GetFiles(RepositoryRoot.Combine("samples", "merchant")).Where(file => !file.EndsWith(".md", StringComparison.Ordinal)))
+        var folder = RepositoryRoot.Combine("samples", "merchant");
+        var onDisk = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(file => !file.EndsWith(".md", StringComparison.Ordinal))
+            .Select(file => Path.GetRelativePath(folder, file).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var embedded = OrderRelay.Samples.SampleFiles.Open("samples/merchant");
+
+        Assert.That(EmbeddedFiles(embedded, "/").Order(StringComparer.Ordinal), Is.EqualTo(onDisk));
+        foreach (var file in onDisk)
         {
-            var copy = Path.Combine(OrderRelay.Samples.SampleFiles.MerchantFolder, Path.GetFileName(file));
-            Assert.That(File.ReadAllText(copy), Is.EqualTo(File.ReadAllText(file)), copy);
+            using var reader = new StreamReader(embedded.GetFileInfo(file).CreateReadStream());
+            Assert.That(reader.ReadToEnd(), Is.EqualTo(File.ReadAllText(Path.Combine(folder, file))), file);
         }
     }
+
+    private static IEnumerable<string> EmbeddedFiles(Microsoft.Extensions.FileProviders.IFileProvider provider, string directory) =>
+        provider.GetDirectoryContents(directory).SelectMany(entry => entry.IsDirectory
+            ? EmbeddedFiles(provider, directory + entry.Name + "/")
+            : [(directory + entry.Name).TrimStart('/')]);
 }

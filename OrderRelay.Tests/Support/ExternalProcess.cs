@@ -17,23 +17,22 @@ internal static class ExternalProcess
     public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null,
         Action<string>? onErrorLine = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot.Path,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = new ProcessStartInfo(fileName, arguments) { WorkingDirectory = RepositoryRoot.Path };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
+        return await RunAsync(start, onErrorLine, timeout);
+    }
+
+    /// <summary>Runs a program exactly as <paramref name="start"/> says (arguments, environment, directory).</summary>
+    public static async Task<Result> RunAsync(ProcessStartInfo start, Action<string>? onErrorLine = null, TimeSpan? timeout = null)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var fileName = start.FileName;
         var output = new StringBuilder();
         var error = new StringBuilder();
         using var process = new Process { StartInfo = start };

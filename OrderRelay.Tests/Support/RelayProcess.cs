@@ -48,9 +48,13 @@ internal sealed partial class RelayProcess : IAsyncDisposable
     public static Task<RelayProcess> StartAsync(params string[] settings) => StartInAsync(null, settings);
 
     /// <summary>Starts the relay in <paramref name="workingDirectory"/> (a fresh one when null) and waits until it listens.</summary>
-    public static async Task<RelayProcess> StartInAsync(string? workingDirectory, params string[] settings)
+    public static Task<RelayProcess> StartInAsync(string? workingDirectory, params string[] settings) => WaitUntilListeningAsync(Launch(workingDirectory, settings));
+
+    /// <summary>Starts a relay program exactly as <paramref name="start"/> says (program, arguments, environment, directory) and waits until it listens.</summary>
+    public static Task<RelayProcess> StartAsync(ProcessStartInfo start) => WaitUntilListeningAsync(Launch(start, ownDirectory: null));
+
+    private static async Task<RelayProcess> WaitUntilListeningAsync(RelayProcess relay)
     {
-        var relay = Launch(workingDirectory, settings);
         var exited = relay._process.WaitForExitAsync();
         var first = await Task.WhenAny(relay._listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(30));
         if (first == exited)
@@ -119,6 +123,14 @@ internal sealed partial class RelayProcess : IAsyncDisposable
             start.ArgumentList.Add("--" + setting);
         }
 
+        return Launch(start, ownDirectory);
+    }
+
+    private static RelayProcess Launch(ProcessStartInfo start, DirectoryInfo? ownDirectory)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         var relay = new RelayProcess(new Process { StartInfo = start }, ownDirectory);
         relay._process.OutputDataReceived += (_, line) => relay.Record(line.Data);
         relay._process.ErrorDataReceived += (_, line) => relay.Record(line.Data);

@@ -26,11 +26,7 @@ internal static class RelayApplication
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = DemoMode.ExpandSwitch(args),
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = CreateBuilder(args);
 
         var options = ReadOptions(builder.Configuration);
         var kestrelLimits = ReadKestrelLimits(builder.Configuration);
@@ -82,6 +78,16 @@ internal static class RelayApplication
         app.Map(options.Path, WebSocketEndpoint.HandleAsync);
         return app;
     }
+
+    /// <summary>The configuration the relay would start with: the same sources, in the same order.</summary>
+    public static IConfiguration ReadConfiguration(string[] args) => CreateBuilder(args).Configuration;
+
+    /// <summary>Settings files are read from the program's folder, whatever the working directory.</summary>
+    private static WebApplicationBuilder CreateBuilder(string[] args) => WebApplication.CreateSlimBuilder(new WebApplicationOptions
+    {
+        Args = DemoMode.ExpandSwitch(args),
+        ContentRootPath = AppContext.BaseDirectory,
+    });
 
     private static void AddRelay(IServiceCollection services, RelayOptions options)
     {
@@ -150,7 +156,11 @@ internal static class RelayApplication
     {
         builder.Services.AddSerilog((_, logger) =>
         {
-            logger.ReadFrom.Configuration(builder.Configuration)
+            // The defaults appsettings.json also names, so that the binary alone logs the same.
+            logger.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+                .ReadFrom.Configuration(builder.Configuration)
+                .Filter.ByExcluding(StartupFailure.IsHostReportOfExplained)
                 .Enrich.FromLogContext()
                 .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
             if (options.LogFile.Length > 0)

@@ -5,42 +5,44 @@ using Microsoft.Extensions.Logging;
 namespace OrderRelay.Samples;
 
 /// <summary>
-/// Serves <c>samples/merchant/</c> (copied beside the relay's binaries at build time) at
-/// <c>/merchant/</c>, so that the page and the socket share one origin and the page finds
-/// the relay without being told where it is.
+/// Serves folders of the repository that are embedded in the relay's own assembly
+/// (OrderRelay.csproj: <c>EmbeddedResource</c> with a <c>LinkBase</c>, listed in the embedded-files
+/// manifest), each at one request path: the single-file binary alone serves them, with
+/// nothing to copy beside it. The merchant page is served by the relay so that the page and
+/// the socket share one origin and the page finds the relay without being told where it is.
 /// </summary>
 internal static partial class SampleFiles
 {
-    public const string RequestPath = "/merchant";
+    public const string MerchantRequestPath = "/merchant";
 
-    public static string MerchantFolder => Path.Combine(AppContext.BaseDirectory, "samples", "merchant");
+    /// <summary>Each embedded folder (its <c>LinkBase</c>) and the request path it is served at.</summary>
+    public static readonly IReadOnlyList<(string Folder, string RequestPath)> Folders =
+    [
+        ("samples/merchant", MerchantRequestPath),
+    ];
+
+    /// <summary>The files of one embedded folder, as the relay serves them.</summary>
+    public static IFileProvider Open(string folder) => new ManifestEmbeddedFileProvider(typeof(SampleFiles).Assembly, folder);
 
     public static void Map(WebApplication app)
     {
-        var folder = MerchantFolder;
-        if (!File.Exists(Path.Combine(folder, "index.html")))
+        foreach (var (folder, requestPath) in Folders)
         {
-            LogMerchantPageMissing(app.Logger, folder);
-            return;
-        }
-
-        app.UseFileServer(new FileServerOptions
-        {
-            FileProvider = new PhysicalFileProvider(folder),
-            RequestPath = RequestPath,
-            EnableDefaultFiles = true,
-            StaticFileOptions =
+            app.UseFileServer(new FileServerOptions
             {
-                // The page is small and edited in place while developing: always revalidate.
-                OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
-            },
-        });
-        LogMerchantPageServed(app.Logger, RequestPath + "/", folder);
+                FileProvider = Open(folder),
+                RequestPath = requestPath,
+                EnableDefaultFiles = true,
+                StaticFileOptions =
+                {
+                    // Small files that change with every build of the relay: always revalidate.
+                    OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+                },
+            });
+            LogFolderServed(app.Logger, requestPath + "/", folder);
+        }
     }
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Merchant sample page served at {RequestPath} from {Folder}")]
-    private static partial void LogMerchantPageServed(ILogger logger, string requestPath, string folder);
-
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Relay:ServeSamples is on but the merchant page is not at {Folder}; nothing is served at /merchant/")]
-    private static partial void LogMerchantPageMissing(ILogger logger, string folder);
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Serving {RequestPath} from the embedded {Folder} folder")]
+    private static partial void LogFolderServed(ILogger logger, string requestPath, string folder);
 }

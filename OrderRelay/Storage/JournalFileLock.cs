@@ -22,7 +22,12 @@ internal sealed class JournalFileLock : IDisposable
             // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
             return new JournalFileLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new RelayStartupException(
+                $"Relay:Sqlite:Path '{databasePath}' cannot be written by this user ({Environment.UserName}): {ex.Message}", ex);
+        }
+        catch (IOException ex)
         {
             throw new RelayStartupException(
                 $"Relay:Sqlite:Path '{databasePath}' cannot be locked for this relay (is another relay using it?): {ex.Message}", ex);
