@@ -12,13 +12,17 @@ public sealed class SampleFilesTests
         await using var relay = await RelayServer.StartAsync();
 
         using var page = await relay.Http.GetAsync("/merchant/");
-        using var script = await relay.Http.GetAsync("/merchant/relay-client.js");
+        using var script = await relay.Http.GetAsync("/merchant/app.js");
+        using var client = await relay.Http.GetAsync("/clients/js/index.js");
         using var icon = await relay.Http.GetAsync("/merchant/favicon.svg");
 
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>Orders · OrderRelay</title>"));
         Assert.That(script.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
+        Assert.That(client.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(client.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
+        Assert.That(await client.Content.ReadAsStringAsync(), Does.Contain("export class RelayClient"));
         Assert.That(icon.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/svg+xml"));
         Assert.That(page.Headers.CacheControl?.NoCache, Is.True);
     }
@@ -51,6 +55,12 @@ public sealed class SampleFilesTests
         foreach (var file in Directory.GetFiles(RepositoryRoot.Combine("samples", "merchant")).Where(file => !file.EndsWith(".md", StringComparison.Ordinal)))
         {
             var copy = Path.Combine(OrderRelay.Samples.SampleFiles.MerchantFolder, Path.GetFileName(file));
+            Assert.That(File.ReadAllText(copy), Is.EqualTo(File.ReadAllText(file)), copy);
+        }
+
+        foreach (var file in Directory.GetFiles(RepositoryRoot.Combine("clients", "js"), "*.js"))
+        {
+            var copy = Path.Combine(OrderRelay.Samples.SampleFiles.ClientFolder, Path.GetFileName(file));
             Assert.That(File.ReadAllText(copy), Is.EqualTo(File.ReadAllText(file)), copy);
         }
     }

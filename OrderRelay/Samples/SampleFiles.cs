@@ -7,13 +7,19 @@ namespace OrderRelay.Samples;
 /// <summary>
 /// Serves <c>samples/merchant/</c> (copied beside the relay's binaries at build time) at
 /// <c>/merchant/</c>, so that the page and the socket share one origin and the page finds
-/// the relay without being told where it is.
+/// the relay without being told where it is; and the browser client module it imports,
+/// <c>clients/js/</c>, at <c>/clients/js/</c> (the path that the page's relative import
+/// resolves to both here and in the repository).
 /// </summary>
 internal static partial class SampleFiles
 {
     public const string RequestPath = "/merchant";
 
+    public const string ClientRequestPath = "/clients/js";
+
     public static string MerchantFolder => Path.Combine(AppContext.BaseDirectory, "samples", "merchant");
+
+    public static string ClientFolder => Path.Combine(AppContext.BaseDirectory, "clients", "js");
 
     public static void Map(WebApplication app)
     {
@@ -24,10 +30,16 @@ internal static partial class SampleFiles
             return;
         }
 
+        Serve(app, folder, RequestPath);
+        Serve(app, ClientFolder, ClientRequestPath);
+        LogMerchantPageServed(app.Logger, RequestPath + "/", folder);
+    }
+
+    private static void Serve(WebApplication app, string folder, string requestPath) =>
         app.UseFileServer(new FileServerOptions
         {
             FileProvider = new PhysicalFileProvider(folder),
-            RequestPath = RequestPath,
+            RequestPath = requestPath,
             EnableDefaultFiles = true,
             StaticFileOptions =
             {
@@ -35,8 +47,6 @@ internal static partial class SampleFiles
                 OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
             },
         });
-        LogMerchantPageServed(app.Logger, RequestPath + "/", folder);
-    }
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Merchant sample page served at {RequestPath} from {Folder}")]
     private static partial void LogMerchantPageServed(ILogger logger, string requestPath, string folder);
