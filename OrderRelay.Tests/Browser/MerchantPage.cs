@@ -71,7 +71,7 @@ internal sealed class MerchantPage
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{name}.png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
         TestContext.AddTestAttachment(path, name);
         return path;
     }
