@@ -31,7 +31,10 @@ internal static partial class SampleFiles
         }
 
         Serve(app, folder, RequestPath);
-        Serve(app, ClientFolder, ClientRequestPath);
+        if (Directory.Exists(ClientFolder))
+        {
+            Serve(app, ClientFolder, ClientRequestPath);
+        }
         LogMerchantPageServed(app.Logger, RequestPath + "/", folder);
     }
 
