@@ -33,7 +33,16 @@ internal sealed class MerchantPage
 
     public ILocator TodayTotal => Page.Locator("#today-total");
 
-    public ILocator Row(int orderId) => Page.Locator($"#orders > li[data-order-id='{orderId}']");
+    public ILocator Row(long orderId) => Page.Locator($"#orders > li[data-order-id='{orderId}']");
+
+    public ILocator AcceptButton(long orderId) => Row(orderId).Locator("button.accept");
+
+    /// <summary>The tab's icon as the page set it last (a data: URL while orders are unseen).</summary>
+    public Task<string?> FaviconAsync() => Page.Locator("link[rel~='icon']").GetAttributeAsync("href");
+
+    /// <summary>Each row's rendered height in CSS pixels, top first.</summary>
+    public async Task<double[]> RowHeightsAsync() =>
+        await Rows.EvaluateAllAsync<double[]>("rows => rows.map(row => row.getBoundingClientRect().height)");
 
     /// <summary>Opens <c>/merchant/</c> as served by <paramref name="relay"/> and waits until it says it is live.</summary>
     public static async Task<MerchantPage> OpenLiveAsync(IBrowserContext context, RelayServer relay, string query = "")
@@ -43,9 +52,11 @@ internal sealed class MerchantPage
         return page;
     }
 
-    public static async Task<MerchantPage> OpenAsync(IBrowserContext context, RelayServer relay, string query = "")
+    /// <param name="prepare">Runs before the page loads, e.g. to watch its WebSocket from the start.</param>
+    public static async Task<MerchantPage> OpenAsync(IBrowserContext context, RelayServer relay, string query = "", Action<IPage>? prepare = null)
     {
         var page = new MerchantPage(await context.NewPageAsync());
+        prepare?.Invoke(page.Page);
         await page.Page.GotoAsync(new Uri(relay.HttpBase, "merchant/" + query).ToString());
         return page;
     }
@@ -60,15 +71,16 @@ internal sealed class MerchantPage
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{name}.png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
         TestContext.AddTestAttachment(path, name);
         return path;
     }
 
     /// <summary>Publishes one order over <c>POST /publish</c>, as a shop backend would, and returns its seq.</summary>
-    public static async Task<long> PublishAsync(RelayServer relay, int orderId, string customer = "张三", string amount = "100.00", string merchantId = "m-1001")
+    public static async Task<long> PublishAsync(RelayServer relay, long orderId, string customer = "张三", string amount = "100.00", string merchantId = "m-1001", string? currency = null)
     {
-        var body = $$"""{"order_id":{{orderId}},"merchant_id":"{{merchantId}}","customer_name":{{JsonSerializer.Serialize(customer)}},"order_amount":{{amount}}}""";
+        var currencyField = currency is null ? "" : ",\"currency\":" + JsonSerializer.Serialize(currency);
+        var body = $$"""{"order_id":{{orderId}},"merchant_id":"{{merchantId}}","customer_name":{{JsonSerializer.Serialize(customer)}},"order_amount":{{amount}}{{currencyField}}}""";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),

@@ -21,7 +21,8 @@ public sealed class DemoPublisherTests
         {
             Assert.That(DemoOrders.Merchants, Does.Contain(first.GetProperty("merchant_id").GetString()));
             Assert.That(order.GetProperty("customer_name").GetString(), Is.Not.Empty);
-            Assert.That(order.GetProperty("order_amount").GetDecimal(), Is.InRange(4.50m, 150m));
+            Assert.That(order.GetProperty("order_amount").GetDecimal(), Is.InRange(4.50m, 380m));
+            Assert.That(order.GetProperty("currency").GetString(), Is.EqualTo(DemoOrders.CurrencyOf(first.GetProperty("merchant_id").GetString()!)));
             Assert.That(second.Seq(), Is.GreaterThan(first.Seq()));
             Assert.That(second.GetProperty("order").GetProperty("order_id").GetInt64(), Is.EqualTo(order.GetProperty("order_id").GetInt64() + 1));
         });
@@ -52,6 +53,22 @@ public sealed class DemoPublisherTests
         Assert.That(document.RootElement.GetProperty("shop").GetString(), Is.EqualTo(merchantId));
         Assert.That(id, Is.EqualTo($"demo-{document.RootElement.GetProperty("order_id").GetInt64()}"));
         Assert.That(System.Text.Encoding.UTF8.GetString(json), Does.Match("\"order_amount\":[0-9]+\\.[0-9]{2},"));
+    }
+
+    /// <summary>The seed's merchants are Chinese shops: their customers (张三, ...) pay in yuan, never in euros.</summary>
+    [Test]
+    public void DemoOrders_ChineseNamedCustomersPayInCny()
+    {
+        var orders = new DemoOrders("merchant_id", new Random(11));
+
+        var chinese = Enumerable.Range(0, 200)
+            .Select(_ => JsonDocument.Parse(orders.Next().Json).RootElement)
+            .Where(order => order.GetProperty("customer_name").GetString()!.Any(c => c is >= '\u4e00' and <= '\u9fff'))
+            .ToList();
+
+        Assert.That(chinese, Is.Not.Empty);
+        Assert.That(chinese.Select(order => order.GetProperty("currency").GetString()).Distinct(), Is.EqualTo(new[] { "CNY" }));
+        Assert.That(System.Text.Encoding.UTF8.GetString(orders.Next().Json), Does.Not.Contain("\\u"), "names as UTF-8, as a shop backend sends them");
     }
 
     [TestCase("--demo", ExpectedResult = "--Relay:Demo=true")]

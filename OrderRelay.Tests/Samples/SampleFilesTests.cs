@@ -12,13 +12,17 @@ public sealed class SampleFilesTests
         await using var relay = await RelayServer.StartAsync();
 
         using var page = await relay.Http.GetAsync("/merchant/");
-        using var script = await relay.Http.GetAsync("/merchant/relay-client.js");
+        using var script = await relay.Http.GetAsync("/merchant/app.js");
+        using var client = await relay.Http.GetAsync("/clients/js/index.js");
         using var icon = await relay.Http.GetAsync("/merchant/favicon.svg");
 
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>Orders · OrderRelay</title>"));
         Assert.That(script.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
+        Assert.That(client.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(client.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
+        Assert.That(await client.Content.ReadAsStringAsync(), Does.Contain("export class RelayClient"));
         Assert.That(icon.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/svg+xml"));
         Assert.That(page.Headers.CacheControl?.NoCache, Is.True);
     }
@@ -45,16 +49,17 @@ public sealed class SampleFilesTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
-    [Test]
-    public void EmbeddedPage_MatchesTheSamplesFolderFileForFile()
+    [TestCase("samples/merchant", "*")]
+    [TestCase("clients/js", "*.js")]
+    public void EmbeddedFolder_MatchesTheRepositoryFolderFileForFile(string embeddedFolder, string pattern)
     {
-        var folder = RepositoryRoot.Combine("samples", "merchant");
-        var onDisk = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+        var folder = RepositoryRoot.Combine(embeddedFolder.Split('/'));
+        var onDisk = Directory.GetFiles(folder, pattern, SearchOption.AllDirectories)
             .Where(file => !file.EndsWith(".md", StringComparison.Ordinal))
             .Select(file => Path.GetRelativePath(folder, file).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToList();
-        var embedded = OrderRelay.Samples.SampleFiles.Open("samples/merchant");
+        var embedded = OrderRelay.Samples.SampleFiles.Open(embeddedFolder);
 
         Assert.That(EmbeddedFiles(embedded, "/").Order(StringComparer.Ordinal), Is.EqualTo(onDisk));
         foreach (var file in onDisk)

@@ -15,10 +15,15 @@ internal static partial class SampleFiles
 {
     public const string MerchantRequestPath = "/merchant";
 
+    public const string ClientRequestPath = "/clients/js";
+
     /// <summary>Each embedded folder (its <c>LinkBase</c>) and the request path it is served at.</summary>
     public static readonly IReadOnlyList<(string Folder, string RequestPath)> Folders =
     [
         ("samples/merchant", MerchantRequestPath),
+        // The page imports the module by the relative path "../../clients/js/", which resolves here
+        // on the relay and in the repository alike.
+        ("clients/js", ClientRequestPath),
     ];
 
     /// <summary>The files of one embedded folder, as the relay serves them.</summary>

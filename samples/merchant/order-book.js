@@ -1,12 +1,13 @@
-"use strict";
+import { localDay } from "./format.js";
 
 /**
- * The orders this page has shown and where it stands in the relay's sequence, kept in
- * localStorage so that a reload shows the same orders once and resumes with `since`.
- * Bounded: only the newest `limit` orders are kept; the position and today's tally are
- * kept apart from them, so trimming the list never loses count.
+ * The orders this page has shown, whether a person has seen or accepted each, and where
+ * the page stands in the relay's sequence, kept in localStorage so that a reload shows the
+ * same orders once, still marked, and resumes with `since`. Bounded: only the newest
+ * `limit` orders are kept; the position and today's tally are kept apart from them, so
+ * trimming the list never loses count.
  */
-class OrderBook {
+export class OrderBook {
   constructor(storageKey, limit) {
     this.storageKey = storageKey;
     this.limit = limit;
@@ -38,33 +39,26 @@ class OrderBook {
     return this.state.orders;
   }
 
-  /**
-   * Called on each welcome. On a first connection the page starts from the relay's newest
-   * seq; in a different epoch the relay replays its history from the start, so the
-   * position restarts at 0 there (the orders shown before are kept on screen).
-   */
-  beginSession(welcome, resumed) {
-    if (!resumed) {
-      this.state.epoch = welcome.epoch;
-      this.state.seq = welcome.seq;
-    } else if (welcome.epoch !== this.state.epoch) {
-      this.state.epoch = welcome.epoch;
-      this.state.seq = 0;
-    }
+  /** Orders on the list that no person has seen or accepted yet. */
+  get unseenCount() {
+    return this.state.orders.filter((entry) => entry.seen === false).length;
+  }
+
+  /** Where the client stands after a welcome (a new epoch restarts at 0). */
+  moveTo(position) {
+    this.state.epoch = position.epoch;
+    this.state.seq = position.since;
     this.save();
   }
 
   /**
-   * Takes one delivered order; returns the stored entry when it is new, or null when it
-   * was shown already: its seq is not past the position (a replay overlapping what was
-   * seen), or the same merchant's order id is on the list (a publisher's retry that a
+   * Takes one new order with the position after it; returns the stored entry, or null
+   * when the same merchant's order id is on the list already (a publisher's retry that a
    * restarted relay could no longer recognise).
    */
-  accept(frame) {
-    if (frame.seq <= this.state.seq) {
-      return null;
-    }
-    this.state.seq = frame.seq;
+  add(frame, position) {
+    this.state.epoch = position.epoch;
+    this.state.seq = position.since;
     const order = frame.order && typeof frame.order === "object" ? frame.order : {};
     const orderId = order.order_id ?? order.id ?? null;
     const merchantId = frame.merchant_id ?? null;
@@ -80,6 +74,8 @@ class OrderBook {
       merchantId,
       orderId: orderId === null ? null : String(orderId),
       order,
+      seen: false,
+      acceptedAt: null,
     };
     this.state.orders.unshift(entry);
     this.state.orders.length = Math.min(this.state.orders.length, this.limit);
@@ -88,10 +84,37 @@ class OrderBook {
     return entry;
   }
 
+  find(seq) {
+    return this.state.orders.find((entry) => entry.seq === seq && entry.epoch === this.state.epoch) ?? null;
+  }
+
+  /** A person clicked or focused the order. Returns true when that changed something. */
+  markSeen(seq) {
+    const entry = this.find(seq);
+    if (entry === null || entry.seen !== false) {
+      return false;
+    }
+    entry.seen = true;
+    this.save();
+    return true;
+  }
+
+  /** A person accepted the order (here or on another page): seen too. Returns the entry, or null when it is not on the list. */
+  markAccepted(seq, at) {
+    const entry = this.find(seq);
+    if (entry === null) {
+      return null;
+    }
+    entry.seen = true;
+    entry.acceptedAt ??= at;
+    this.save();
+    return entry;
+  }
+
   /** Today's orders and totals by currency ("" when orders carry none). */
   today() {
     const tally = this.state.tally;
-    return tally.day === OrderBook.localDay(new Date()) ? tally : { day: "", count: 0, totals: {} };
+    return tally.day === localDay(new Date()) ? tally : { day: "", count: 0, totals: {} };
   }
 
   /** Forgets the shown orders and today's tally but keeps the position, so nothing is replayed. */
@@ -102,8 +125,8 @@ class OrderBook {
   }
 
   count(entry) {
-    const day = OrderBook.localDay(new Date(entry.ts));
-    if (day !== OrderBook.localDay(new Date())) {
+    const day = localDay(new Date(entry.ts));
+    if (day !== localDay(new Date())) {
       return;
     }
     const tally = this.state.tally.day === day ? this.state.tally : { day, count: 0, totals: {} };
@@ -122,9 +145,5 @@ class OrderBook {
     } catch {
       // Storage full or blocked: the page keeps working for this visit.
     }
-  }
-
-  static localDay(date) {
-    return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
   }
 }

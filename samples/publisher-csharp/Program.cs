@@ -71,7 +71,7 @@ static JsonObject Order(long orderId, string customer, decimal amount) => new()
     ["merchant_id"] = "m-1001",
     ["customer_name"] = customer,
     ["order_amount"] = amount,
-    ["currency"] = "EUR",
+    ["currency"] = "CNY",
 };
 
 string? Option(string name)

@@ -112,7 +112,7 @@ function orderrelay_status(array $response_headers): int
 if (PHP_SAPI === 'cli' && isset($argv[0]) && realpath($argv[0]) === __FILE__) {
     $order = isset($argv[1])
         ? json_decode($argv[1], true)
-        : ['order_id' => random_int(100000, 999999), 'merchant_id' => 'm-1001', 'customer_name' => '张三', 'order_amount' => 100.00];
+        : ['order_id' => random_int(100000, 999999), 'merchant_id' => 'm-1001', 'customer_name' => '张三', 'order_amount' => 100.00, 'currency' => 'CNY'];
     if (!is_array($order)) {
         fwrite(STDERR, "The argument must be the order as a JSON object.\n");
         exit(2);
