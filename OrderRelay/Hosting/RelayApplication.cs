@@ -13,6 +13,7 @@ using OrderRelay.Http;
 using OrderRelay.Protocol;
 using OrderRelay.Samples;
 using OrderRelay.Security;
+using OrderRelay.Status;
 using OrderRelay.Storage;
 using Serilog;
 
@@ -79,6 +80,11 @@ internal static class RelayApplication
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
         app.MapGet("/metrics", StatusEndpoints.MetricsAsync);
         app.MapGet("/merchants/{id}", StatusEndpoints.MerchantAsync);
+        if (options.Status.Enabled)
+        {
+            StatusPage.Map(app);
+        }
+
         app.Map(options.Path, WebSocketEndpoint.HandleAsync);
         return app;
     }
@@ -106,6 +112,7 @@ internal static class RelayApplication
         services.AddSingleton(new PublishRateLimits(options.Limits));
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();
+        StatusPage.AddServices(services);
     }
 
     private static RelayOptions ReadOptions(ConfigurationManager configuration)
