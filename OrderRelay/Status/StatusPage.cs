@@ -24,6 +24,7 @@ internal static class StatusPage
         ["index.html"] = "text/html; charset=utf-8",
         ["status.js"] = "text/javascript; charset=utf-8",
         ["status.css"] = "text/css; charset=utf-8",
+        ["favicon.svg"] = "image/svg+xml",
     };
 
     public static void Map(WebApplication app)
