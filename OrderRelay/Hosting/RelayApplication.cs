@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrderRelay.Compat;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
@@ -85,6 +86,11 @@ internal static class RelayApplication
             StatusPage.Map(app);
         }
 
+        if (options.Compat.SeedEnabled)
+        {
+            SeedEndpoint.Map(app, options.Compat.SeedPath);
+        }
+
         app.Map(options.Path, WebSocketEndpoint.HandleAsync);
         return app;
     }
@@ -113,6 +119,7 @@ internal static class RelayApplication
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();
         StatusPage.AddServices(services);
+        SeedEndpoint.AddServices(services);
     }
 
     private static RelayOptions ReadOptions(ConfigurationManager configuration)
@@ -159,6 +166,7 @@ internal static class RelayApplication
         {
             logger.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
+                .Enrich.With(new QuerySecretRedactor())
                 .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
             if (options.LogFile.Length > 0)
             {
