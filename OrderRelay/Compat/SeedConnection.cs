@@ -119,7 +119,7 @@ internal sealed partial class SeedConnection
             _drainFirst = drainFirst;
         }
 
-        if (code != CloseCodes.Normal)
+        if (code is not CloseCodes.Normal and not CloseCodes.Shutdown)
         {
             LogClosing(Id, (int)code, reason);
         }
