@@ -138,6 +138,36 @@ public sealed class SeedCompatibilityTests
     }
 
     [Test]
+    [CancelAfter(90_000)]
+    public async Task SeedSubscriberThatStopsReading_Closed1013SlowConsumer()
+    {
+        var filler = new string('x', 50_000);
+        await using var relay = await RelayServer.StartAsync("Relay:Compat:SeedPath=/seed", Window, "Relay:SubscriberQueueLimit=16", "Relay:CloseTimeout=00:00:20");
+        await using var stalled = await WsClient.ConnectAsync(SeedUri(relay));
+        await WaitUntilLiveAsync(relay, subscribers: 1);
+        await using var publisher = await relay.ConnectPublisherAsync();
+
+        for (var order = 1; order <= 600; order++)
+        {
+            var ack = await publisher.PublishAsync($$"""{"order_id":{{order}},"note":"{{filler}}"}""");
+            Assert.That(ack.GetProperty("type").GetString(), Is.EqualTo("ack"), "the publisher carries on regardless");
+        }
+
+        // Now read what the stalled client was sent: some bare orders, then the close.
+        var received = 0;
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(WsClient.DefaultWait);
+        while ((await stalled.Socket.ReceiveAsync(buffer, timeout.Token)) is { MessageType: not WebSocketMessageType.Close } result)
+        {
+            received += result.EndOfMessage ? 1 : 0;
+        }
+
+        Assert.That(stalled.Socket.CloseStatus, Is.EqualTo((WebSocketCloseStatus)1013));
+        Assert.That(stalled.Socket.CloseStatusDescription, Does.StartWith("slow_consumer"));
+        Assert.That(received, Is.LessThan(600));
+    }
+
+    [Test]
     public async Task KeyInTheQuery_NeverReachesTheLog()
     {
         const string key = "pk-seed-never-logged-0123456789";
