@@ -68,6 +68,12 @@ internal sealed class RelayOptions
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
+    /// <summary>The live status page (<c>Relay:Status:*</c>).</summary>
+    public StatusPageOptions Status { get; set; } = new();
+
+    /// <summary>Compatibility paths for programs written before protocol version 1 (<c>Relay:Compat:*</c>).</summary>
+    public CompatOptions Compat { get; set; } = new();
+
     /// <summary>Browser origins allowed to connect (exact, e.g. <c>https://shop.example</c>); empty allows any.</summary>
     public List<string> AllowedOrigins { get; set; } = [];
 

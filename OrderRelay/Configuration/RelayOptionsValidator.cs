@@ -65,6 +65,7 @@ internal static class RelayOptionsValidator
         Require(!string.IsNullOrWhiteSpace(options.MerchantField), nameof(options.MerchantField),
             "must name the order field that carries the merchant id", options.MerchantField);
         ValidateSecurity(options, Require);
+        ValidateStatusAndCompat(options, Require);
         return errors;
     }
 
@@ -98,6 +99,27 @@ internal static class RelayOptionsValidator
             "must be networks in CIDR notation with no host bits set, such as 10.0.0.0/8", string.Join(' ', forwarded.KnownNetworks));
         require(options.AllowedOrigins.TrueForAll(origin => Uri.TryCreate(origin, UriKind.Absolute, out _)), "AllowedOrigins",
             "must be absolute origins such as https://shop.example", string.Join(' ', options.AllowedOrigins));
+    }
+
+    private static void ValidateStatusAndCompat(RelayOptions options, Action<bool, string, string, object?> require)
+    {
+        require(!options.Status.AllowRemote || options.Status.Enabled, "Status:AllowRemote",
+            "needs Relay:Status:Enabled=true (the page is off)", options.Status.AllowRemote);
+        require(!options.Status.AllowRemote || options.Auth.PublisherKeys.Count == 0, "Status:AllowRemote",
+            "has no effect with Relay:Auth:PublisherKeys: the publisher key opens the page from anywhere; remove it", options.Status.AllowRemote);
+        var seedPath = options.Compat.SeedPath;
+        if (!options.Compat.SeedEnabled)
+        {
+            return;
+        }
+
+        require(seedPath.StartsWith('/') && seedPath.Length > 1 && !seedPath.Contains('?') && !seedPath.Contains('#'), "Compat:SeedPath",
+            "must be a path such as /seed (not '/', no query)", seedPath);
+        require(!string.Equals(seedPath.TrimEnd('/'), options.Path.TrimEnd('/'), StringComparison.OrdinalIgnoreCase), "Compat:SeedPath",
+            "must differ from Relay:Path, where protocol version 1 is spoken", seedPath);
+        require(options.Auth.SubscriberSecret.Length == 0, "Compat:SeedPath",
+            "cannot be used with Relay:Auth:SubscriberSecret: the seed's page sends no token, so the path would let anyone read every " +
+            "merchant's orders past the secret (docs/compat.md)", seedPath);
     }
 
     /// <summary>An address written out in full: IPAddress.Parse would also take "10" as 0.0.0.10.</summary>

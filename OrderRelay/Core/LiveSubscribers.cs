@@ -91,6 +91,7 @@ internal sealed class LiveSubscribers(MerchantLedger ledger)
         if (record.MerchantId is { } merchantId)
         {
             record.Merchant = ledger.GetOrAdd(merchantId);
+            record.Merchant.NotePublished(record.Seq, record.AcceptedAt);
             if (_byMerchant.TryGetValue(merchantId, out var subscribers))
             {
                 foreach (var subscriber in subscribers)

@@ -11,6 +11,9 @@ internal sealed class MerchantLedger(int limit)
 
     public int Count => _merchants.Count;
 
+    /// <summary>Every remembered merchant, for the status page; at most the ledger's limit.</summary>
+    public IEnumerable<MerchantActivity> All => _merchants.Values;
+
     public MerchantActivity? Find(string merchantId) => _merchants.GetValueOrDefault(merchantId);
 
     public MerchantActivity GetOrAdd(string merchantId)

@@ -249,7 +249,9 @@ internal sealed partial class Relay : IAsyncDisposable
 
         if (merchantId is not null && subscriber.Filter.Allows(merchantId))
         {
-            await _store.RecordConfirmationAsync(merchantId, seq, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var confirmedAt = _time.GetUtcNow();
+            await _store.RecordConfirmationAsync(merchantId, seq, confirmedAt, cancellationToken).ConfigureAwait(false);
+            NoteConfirmed(merchantId, seq, confirmedAt);
         }
 
         return true;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrderRelay.Compat;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
@@ -13,6 +14,7 @@ using OrderRelay.Http;
 using OrderRelay.Protocol;
 using OrderRelay.Samples;
 using OrderRelay.Security;
+using OrderRelay.Status;
 using OrderRelay.Storage;
 using Serilog;
 
@@ -75,6 +77,16 @@ internal static class RelayApplication
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
         app.MapGet("/metrics", StatusEndpoints.MetricsAsync);
         app.MapGet("/merchants/{id}", StatusEndpoints.MerchantAsync);
+        if (options.Status.Enabled)
+        {
+            StatusPage.Map(app);
+        }
+
+        if (options.Compat.SeedEnabled)
+        {
+            SeedEndpoint.Map(app, options.Compat.SeedPath);
+        }
+
         app.Map(options.Path, WebSocketEndpoint.HandleAsync);
         return app;
     }
@@ -112,6 +124,8 @@ internal static class RelayApplication
         services.AddSingleton(new PublishRateLimits(options.Limits));
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();
+        StatusPage.AddServices(services);
+        SeedEndpoint.AddServices(services);
     }
 
     private static RelayOptions ReadOptions(ConfigurationManager configuration)
@@ -162,6 +176,7 @@ internal static class RelayApplication
                 .ReadFrom.Configuration(builder.Configuration)
                 .Filter.ByExcluding(StartupFailure.IsHostReportOfExplained)
                 .Enrich.FromLogContext()
+                .Enrich.With(new QuerySecretRedactor())
                 .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
             if (options.LogFile.Length > 0)
             {
