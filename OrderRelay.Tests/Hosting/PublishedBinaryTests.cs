@@ -47,14 +47,14 @@ public sealed class PublishedBinaryTests
         using var http = new HttpClient { BaseAddress = relay.HttpBase };
         using var health = await http.GetAsync("/healthz");
         using var page = await http.GetAsync("/merchant/");
-        using var script = await http.GetAsync("/merchant/relay-client.js");
+        using var script = await http.GetAsync("/clients/js/index.js");
 
         Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), relay.Output);
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>"));
         Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await script.Content.ReadAsStringAsync(),
-            Is.EqualTo(await File.ReadAllTextAsync(RepositoryRoot.Combine("samples", "merchant", "relay-client.js"))));
+            Is.EqualTo(await File.ReadAllTextAsync(RepositoryRoot.Combine("clients", "js", "index.js"))), "the client module the page imports");
         Assert.That(File.Exists(Path.Combine(directory.Path, "data", "orderrelay.db")), Is.True, "the journal is under the working directory");
     }
 
