@@ -1,0 +1,110 @@
+using OrderRelay.Client.Wire;
+
+namespace OrderRelay.Client;
+
+public sealed partial class RelayPublisher
+{
+    /// <summary>
+    /// The connection loop, started by the first publish:
+    /// 1. wait until something is to be sent (an idle publisher holds no reconnect loop);
+    /// 2. connect and say hello; a refused key ends everything;
+    /// 3. run a session until the connection drops; unanswered publishes wait to be resent;
+    /// 4. when the socket cannot be had, back off, serving publishes over HTTP meanwhile.
+    /// </summary>
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var backoff = new Backoff(_options.ReconnectDelay, _options.MaxReconnectDelay);
+        var hello = new HelloFrame("publisher", _options.Key);
+        try
+        {
+            // 1.
+            while (await _queue.WaitForWorkAsync(stopping).ConfigureAwait(false))
+            {
+                FrameChannel channel;
+                try
+                {
+                    // 2.
+                    (channel, var welcome) = await RelayConnector.ConnectAsync(_options, hello, stopping).ConfigureAwait(false);
+                    Log.Connected(_logger, _options.RelayUri!, welcome.ConnectionId, _queue.ResendCount);
+                }
+                catch (Exception ex) when (!RelayConnector.IsFinal(ex) && !stopping.IsCancellationRequested)
+                {
+                    // 4.
+                    var delay = backoff.Next();
+                    Log.ConnectFailed(_logger, _options.RelayUri!, ex.Message, backoff.Failures, delay);
+                    await WaitServingOverHttpAsync(delay, stopping).ConfigureAwait(false);
+                    continue;
+                }
+
+                // 3.
+                backoff.Reset();
+                IsConnected = true;
+                var reason = await new PublisherSession(channel, _queue).RunAsync(stopping).ConfigureAwait(false);
+                IsConnected = false;
+                if (!stopping.IsCancellationRequested)
+                {
+                    var delay = backoff.Next();
+                    Log.Disconnected(_logger, reason, _queue.ResendCount, delay);
+                    await Task.Delay(delay, _options.TimeProvider, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposed: DisposeAsync ends what still waits.
+        }
+        catch (RelayException ex)
+        {
+            Log.Refused(_logger, ex.Code, ex.Message);
+            _final = ex;
+            _queue.FailAll(ex);
+        }
+    }
+
+    /// <summary>
+    /// Waits <paramref name="delay"/> before the next connection attempt; with HTTP fallback, publishes
+    /// meanwhile over <c>POST /publish</c> until it too fails (then that publish waits, first in line).
+    /// </summary>
+    private async Task WaitServingOverHttpAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        waited.CancelAfter(delay);
+        try
+        {
+            while (_http is not null)
+            {
+                var publish = await _queue.TakeAsync(waited.Token).ConfigureAwait(false);
+                if (publish is null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    publish.Complete(await _http.PublishAsync(publish, stopping).ConfigureAwait(false));
+                }
+                catch (RelayAuthenticationException ex)
+                {
+                    publish.Fail(ex);
+                    throw;
+                }
+                catch (RelayException ex)
+                {
+                    publish.Fail(ex);
+                }
+                catch (HttpRequestException ex)
+                {
+                    _queue.ReturnUnanswered([publish]);
+                    Log.HttpFailed(_logger, _http.PublishUri, ex.Message);
+                    break;
+                }
+            }
+
+            await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, waited.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The delay is over: time to try the socket again.
+        }
+    }
+}
