@@ -20,6 +20,12 @@ public sealed partial class RelayPublisher
             // 1.
             while (await _queue.WaitForWorkAsync(stopping).ConfigureAwait(false))
             {
+                if (!_options.UseWebSocket)
+                {
+                    await PublishOverHttpOnlyAsync(backoff, stopping).ConfigureAwait(false);
+                    continue;
+                }
+
                 FrameChannel channel;
                 try
                 {
@@ -32,7 +38,15 @@ public sealed partial class RelayPublisher
                     // 4.
                     var delay = backoff.Next();
                     Log.ConnectFailed(_logger, _options.RelayUri!, ex.Message, backoff.Failures, delay);
-                    await WaitServingOverHttpAsync(delay, stopping).ConfigureAwait(false);
+                    if (_http is null)
+                    {
+                        await Task.Delay(delay, _options.TimeProvider, stopping).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WaitServingOverHttpAsync(delay, stopping).ConfigureAwait(false);
+                    }
+
                     continue;
                 }
 
@@ -62,8 +76,8 @@ public sealed partial class RelayPublisher
     }
 
     /// <summary>
-    /// Waits <paramref name="delay"/> before the next connection attempt; with HTTP fallback, publishes
-    /// meanwhile over <c>POST /publish</c> until it too fails (then that publish waits, first in line).
+    /// Waits <paramref name="delay"/> before the next connection attempt, publishing meanwhile over
+    /// <c>POST /publish</c> until that too fails (then that publish waits, first in line).
     /// </summary>
     private async Task WaitServingOverHttpAsync(TimeSpan delay, CancellationToken stopping)
     {
@@ -71,40 +85,59 @@ public sealed partial class RelayPublisher
         waited.CancelAfter(delay);
         try
         {
-            while (_http is not null)
-            {
-                var publish = await _queue.TakeAsync(waited.Token).ConfigureAwait(false);
-                if (publish is null)
-                {
-                    return;
-                }
-
-                try
-                {
-                    publish.Complete(await _http.PublishAsync(publish, stopping).ConfigureAwait(false));
-                }
-                catch (RelayAuthenticationException ex)
-                {
-                    publish.Fail(ex);
-                    throw;
-                }
-                catch (RelayException ex)
-                {
-                    publish.Fail(ex);
-                }
-                catch (HttpRequestException ex)
-                {
-                    _queue.ReturnUnanswered([publish]);
-                    Log.HttpFailed(_logger, _http.PublishUri, ex.Message);
-                    break;
-                }
-            }
-
+            await PublishOverHttpUntilFailureAsync(waited.Token, stopping).ConfigureAwait(false);
             await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, waited.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
             // The delay is over: time to try the socket again.
         }
+    }
+
+    /// <summary>With <see cref="RelayPublisherOptions.UseWebSocket"/> off: publishes over HTTP, backing off after each failure.</summary>
+    private async Task PublishOverHttpOnlyAsync(Backoff backoff, CancellationToken stopping)
+    {
+        if (await PublishOverHttpUntilFailureAsync(stopping, stopping).ConfigureAwait(false))
+        {
+            await Task.Delay(backoff.Next(), _options.TimeProvider, stopping).ConfigureAwait(false);
+        }
+        else
+        {
+            backoff.Reset();
+        }
+    }
+
+    /// <summary>Publishes queued orders over HTTP until the queue is done, <paramref name="taking"/> ends, or a request fails (returns true).</summary>
+    private async Task<bool> PublishOverHttpUntilFailureAsync(CancellationToken taking, CancellationToken stopping)
+    {
+        while (await _queue.TakeAsync(taking).ConfigureAwait(false) is { } publish)
+        {
+            try
+            {
+                publish.Complete(await _http!.PublishAsync(publish, stopping).ConfigureAwait(false));
+            }
+            catch (RelayAuthenticationException ex)
+            {
+                publish.Fail(ex);
+                throw;
+            }
+            catch (RelayException ex)
+            {
+                publish.Fail(ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                _queue.ReturnUnanswered([publish]);
+                Log.HttpFailed(_logger, _http!.PublishUri, ex.Message, _queue.ResendCount);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                _queue.ReturnUnanswered([publish]); // so that disposing ends it
+                throw;
+            }
+        }
+
+        return false;
     }
 }

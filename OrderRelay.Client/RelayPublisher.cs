@@ -34,7 +34,7 @@ public sealed partial class RelayPublisher : IAsyncDisposable
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
-        _http = options.HttpFallback ? new HttpPublisher(options) : null;
+        _http = options.HttpFallback || !options.UseWebSocket ? new HttpPublisher(options) : null;
     }
 
     /// <summary>Whether a WebSocket to the relay is open at the moment (HTTP fallback aside).</summary>

@@ -13,6 +13,12 @@ public sealed class RelayPublisherOptions : RelayClientOptions
     public int MaxInFlight { get; set; } = 256;
 
     /// <summary>
+    /// False: every publish is a <c>POST /publish</c> and no socket is held (for backends that publish
+    /// rarely). <see cref="RelayClientOptions.RelayUri"/> still names the relay. Default true.
+    /// </summary>
+    public bool UseWebSocket { get; set; } = true;
+
+    /// <summary>
     /// When the socket cannot be opened, publish over <c>POST /publish</c> until it can (default true).
     /// The same idempotency id is used either way, so an order never counts twice.
     /// </summary>

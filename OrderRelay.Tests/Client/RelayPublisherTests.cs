@@ -119,6 +119,21 @@ public sealed class RelayPublisherTests
     }
 
     [Test]
+    public async Task WebSocketOff_EveryPublishIsAnHttpPost_NoSocketHeld()
+    {
+        await using var relay = await RelayServer.StartAsync(SecuredRelay.Settings);
+        var options = ClientOptions.Publisher(relay.WebSocketUri, key: SecuredRelay.PublisherKey);
+        options.UseWebSocket = false;
+        await using var publisher = new RelayPublisher(options);
+
+        var receipts = await Task.WhenAll(publisher.PublishAsync(Frames.Order("m-1001", 1), "ord-1"), publisher.PublishAsync(Frames.Order("m-1001", 1), "ord-1"));
+
+        Assert.That(receipts.Select(receipt => (receipt.Seq, receipt.Transport)), Is.EqualTo(new[] { (1L, PublishTransport.Http), (1L, PublishTransport.Http) }));
+        Assert.That(receipts.Count(receipt => receipt.Duplicate), Is.EqualTo(1), "the Idempotency-Key is the id");
+        Assert.That(relay.Connections.Count, Is.Zero);
+    }
+
+    [Test]
     public async Task BadKey_OverWebSocketOrHttp_ThrowsRelayAuthenticationException()
     {
         await using var relay = await RelayServer.StartAsync(SecuredRelay.Settings);
