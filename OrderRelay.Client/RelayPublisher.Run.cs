@@ -52,9 +52,7 @@ public sealed partial class RelayPublisher
 
                 // 3.
                 backoff.Reset();
-                IsConnected = true;
                 var reason = await new PublisherSession(channel, _queue).RunAsync(stopping).ConfigureAwait(false);
-                IsConnected = false;
                 if (!stopping.IsCancellationRequested)
                 {
                     var delay = backoff.Next();

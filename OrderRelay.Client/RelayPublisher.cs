@@ -37,9 +37,6 @@ public sealed partial class RelayPublisher : IAsyncDisposable
         _http = options.HttpFallback || !options.UseWebSocket ? new HttpPublisher(options) : null;
     }
 
-    /// <summary>Whether a WebSocket to the relay is open at the moment (HTTP fallback aside).</summary>
-    public bool IsConnected { get; private set; }
-
     /// <inheritdoc cref="PublishAsync(ReadOnlyMemory{byte}, string?, CancellationToken)"/>
     public Task<PublishReceipt> PublishAsync(string orderJson, string? id = null, CancellationToken cancellationToken = default)
     {

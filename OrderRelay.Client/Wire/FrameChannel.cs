@@ -59,10 +59,10 @@ internal sealed class FrameChannel(ClientWebSocket socket, int maxMessageBytes)
     public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken) =>
         socket.SendAsync(utf8Json, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
-    /// <summary>Says goodbye if the socket still can, within a short bound, then releases it.</summary>
+    /// <summary>Says goodbye if the socket still can, within <paramref name="timeout"/> (zero: not at all), then releases it.</summary>
     public async ValueTask CloseAsync(TimeSpan timeout)
     {
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        if (timeout > TimeSpan.Zero && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var bound = new CancellationTokenSource(timeout);
             try
