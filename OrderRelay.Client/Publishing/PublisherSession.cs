@@ -75,17 +75,19 @@ internal sealed class PublisherSession(FrameChannel channel, PublishQueue queue)
                 continue; // pong, and frame types a later protocol may add
             }
 
-            var answers = frame.Id is not null && _unanswered.TryPeek(out var oldest) && oldest.Id == frame.Id && frame.Code != "server_shutdown";
+            var answers = frame.Id is not null && _unanswered.TryPeek(out var oldest) && oldest.Id == frame.Id && frame.Code != "server_shutdown"
+                && (frame.Type == "error" || frame.Seq is not null);
             if (!answers)
             {
-                // server_shutdown, or an answer that matches nothing sent: the connection is over; resend on the next.
-                return frame.Type == "error" ? $"the relay said {frame.Code}: {frame.Message}" : $"the relay acknowledged '{frame.Id}', which was not the oldest unanswered publish";
+                // server_shutdown, or an answer that matches nothing sent (or an ack without its seq): the
+                // connection is over, and the unanswered are resent on the next, where the relay answers them again.
+                return frame.Type == "error" ? $"the relay said {frame.Code}: {frame.Message}" : $"the relay sent an ack for '{frame.Id}' that does not answer the oldest unanswered publish";
             }
 
             _unanswered.TryDequeue(out var publish);
             if (frame.Type == "ack")
             {
-                publish!.Complete(new PublishReceipt(publish.Id, frame.Seq ?? 0, frame.Duplicate ?? false, PublishTransport.WebSocket));
+                publish!.Complete(new PublishReceipt(publish.Id, frame.Seq!.Value, frame.Duplicate ?? false, PublishTransport.WebSocket));
             }
             else
             {

@@ -86,6 +86,9 @@ public sealed partial class RelaySubscriber
                     }
 
                     return (new OrderReceived(seq, frame.MerchantId, frame.Ts ?? default, order, Epoch!), null);
+                case "order":
+                    // Skipping it would be a silent gap: reconnecting from the position replays it.
+                    return (null, "the relay sent an order frame without seq or order");
                 case "error" when frame.Code == "auth_failed" && _options.TokenProvider is null:
                     throw new RelayAuthenticationException($"The relay refused the subscriber's token: {frame.Message}");
                 case "error" when ClosingErrors.Contains(frame.Code ?? ""):
