@@ -11,12 +11,13 @@ namespace OrderRelay.Tests.Client;
 public sealed class RelaySubscriberTests
 {
     [Test]
-    public async Task Subscribed_ReceivesOrdersOfItsMerchantAsPublished()
+    public async Task WithToken_ReceivesOrdersOfItsMerchantAsPublished()
     {
-        await using var relay = await RelayServer.StartAsync();
-        await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, null, "m-1001")));
+        await using var relay = await RelayServer.StartAsync(SecuredRelay.Settings);
+        await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, SecuredRelay.Token("m-1001", "m-2002"), "m-1001")));
         var connected = await events.NextAsync<Connected>();
-        await using var publisher = await relay.ConnectPublisherAsync();
+        await using var publisher = await relay.ConnectAsync();
+        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
 
         await publisher.PublishAsync(Frames.Order("m-2002", 1));
         await publisher.PublishAsync(Frames.Order("m-1001", 2));
@@ -61,6 +62,33 @@ public sealed class RelaySubscriberTests
         Assert.That(missed, Is.EqualTo(new long[] { 4, 5, 6, 7 }));
         Assert.That(live.Seq, Is.EqualTo(8), "no gap and no duplicate at the seam");
         Assert.That(events.Subscriber.LastSeq, Is.EqualTo(8));
+    }
+
+    /// <summary>While the subscriber was away the relay pruned orders it missed: it is told, and gets what is still kept.</summary>
+    [Test]
+    public async Task MissedOrdersPrunedWhileAway_ConnectedSaysNotRecovered()
+    {
+        await using var relay = await RelayServer.StartAsync("Relay:HistoryLimit=2");
+        await using var network = new TcpProxy(relay.HttpBase);
+        await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(new Uri($"ws://127.0.0.1:{network.Port}/"))));
+        var first = await events.NextAsync<Connected>();
+        await using var publisher = await relay.ConnectPublisherAsync();
+        await publisher.PublishAsync(Frames.Order("m-1001", 1));
+        Assert.That((await events.NextAsync<OrderReceived>()).Seq, Is.EqualTo(1));
+
+        network.DropAllAndRefuse();
+        await events.NextAsync<Disconnected>();
+        for (var i = 2; i <= 6; i++)
+        {
+            await publisher.PublishAsync(Frames.Order("m-1001", i));
+        }
+
+        network.Restore();
+        var resumed = await events.NextAsync<Connected>();
+
+        Assert.That((resumed.ResumedFrom, resumed.Recovered, resumed.EpochChanged, resumed.Epoch), Is.EqualTo(((long?)1, false, false, first.Epoch)),
+            "orders 2 to 4 are gone: never pretend recovered");
+        Assert.That(await events.OrderSeqsAsync(2), Is.EqualTo(new long[] { 5, 6 }));
     }
 
     /// <summary>The relay restarts with an empty memory store (a new epoch): the subscriber is told, and receives the new epoch's orders.</summary>
@@ -112,24 +140,40 @@ public sealed class RelaySubscriberTests
         Assert.That(await events.OrderSeqsAsync(2), Is.EqualTo(new long[] { 1, 2 }));
     }
 
+    /// <summary>The callback form: each order is confirmed as it is handled, and the relay records the receipt.</summary>
     [Test]
-    public async Task Confirm_RecordedAsTheMerchantsReadReceipt()
+    public async Task RunAsyncConfirmingEachOrder_RecordedAsTheMerchantsReadReceipt()
     {
         await using var relay = await RelayServer.StartAsync();
-        await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, null, "m-1001")));
-        await events.NextAsync<Connected>();
+        await using var subscriber = new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, null, "m-1001"));
+        using var stop = new CancellationTokenSource();
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = subscriber.RunAsync(
+            async (order, cancellationToken) =>
+            {
+                await subscriber.ConfirmAsync(order.Seq, cancellationToken);
+                handled.TrySetResult(order.Seq);
+            },
+            (_, _) =>
+            {
+                connected.TrySetResult();
+                return ValueTask.CompletedTask;
+            },
+            stop.Token);
+        await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
         await using var publisher = await relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1001", 1));
-        var order = await events.NextAsync<OrderReceived>();
-
-        await events.Subscriber.ConfirmAsync(order.Seq);
+        var seq = await handled.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // Nothing answers a receipt, so the merchant's status is read until it shows it.
-        while (await ConfirmedSeqAsync(relay, "m-1001") != order.Seq)
+        while (await ConfirmedSeqAsync(relay, "m-1001") != seq)
         {
             await Task.Delay(50);
         }
 
+        await stop.CancelAsync();
+        Assert.That(async () => await running, Throws.InstanceOf<OperationCanceledException>());
         Assert.That(await ConfirmedSeqAsync(relay, "m-1001"), Is.EqualTo(1));
     }
 
