@@ -108,6 +108,35 @@ public sealed class PhpClientTests
         Assert.That(restarted.Relay.LastSeq, Is.EqualTo(2));
     }
 
+    /// <summary>The journal is locked by another process: the relay answers 503 with Retry-After: 2, which the client waits, then succeeds.</summary>
+    [Test]
+    public async Task StoreUnavailable_RetriedAfterTheRetryAfterTheRelaySent()
+    {
+        using var directory = new TempDirectory();
+        await using var relay = await RelayServer.StartAsync("Relay:Store=sqlite", "Relay:Sqlite:Path=" + directory.File("journal.db"), "Relay:Sqlite:BusyTimeout=00:00:01");
+        Assert.That((await RunPhpAsync(relay, null, "notify_order(['order_id' => 1, 'merchant_id' => 'm-1001']);")).ExitCode, Is.Zero);
+        var locked = await Storage.WriteLockHolder.TakeAsync(directory.File("journal.db"));
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var running = RunPhpAsync(relay, null, """
+            $options = ['attempts' => 10, 'on_retry' => function ($attempt, $delay, $why) { fwrite(STDERR, sprintf("retry %d after %.1f s: %s\n", $attempt, $delay, $why)); }];
+            echo json_encode(notify_order(['order_id' => 2, 'merchant_id' => 'm-1001'], null, $options));
+            """, onErrorLine: line =>
+            {
+                if (line.Contains("HTTP 503", StringComparison.Ordinal))
+                {
+                    refused.TrySetResult();
+                }
+            });
+        await refused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await locked.DisposeAsync();
+        var run = await running;
+
+        Assert.That(run.Output.Trim(), Is.EqualTo("""{"seq":2,"duplicate":false}"""), run.ToString());
+        Assert.That(run.Error, Does.Contain("retry 2 after 2.0 s: HTTP 503: "), "Retry-After: 2 was honoured");
+        Assert.That(relay.Relay.LastSeq, Is.EqualTo(2));
+    }
+
     [Test]
     public async Task RateLimited_RetriedUntilAccepted()
     {
