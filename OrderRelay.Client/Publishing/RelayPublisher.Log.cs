@@ -20,5 +20,8 @@ public sealed partial class RelayPublisher
 
         [LoggerMessage(5, LogLevel.Error, "The relay refused the publisher ({Code}: {Reason}); publishing stops")]
         public static partial void Refused(ILogger logger, string code, string reason);
+
+        [LoggerMessage(6, LogLevel.Error, "The publisher's connection loop failed; waiting publishes fail and publishing stops")]
+        public static partial void LoopFailed(ILogger logger, Exception exception);
     }
 }

@@ -71,6 +71,14 @@ public sealed partial class RelayPublisher
             _final = ex;
             _queue.FailAll(ex);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever went wrong here, no caller may be left waiting for an answer that cannot come.
+            var failed = new RelayException("client_error", $"The publisher's connection loop failed: {ex.Message}", ex);
+            Log.LoopFailed(_logger, ex);
+            _final = failed;
+            _queue.FailAll(failed);
+        }
     }
 
     /// <summary>
