@@ -6,7 +6,12 @@ namespace OrderRelay.Tests.Samples;
 [CancelAfter(90_000)]
 public sealed class CSharpPublisherSampleTests
 {
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "PublisherSample.dll");
+    /// <summary>
+    /// Run from the sample's own output folder (built by the reference, same configuration and framework): in the
+    /// tests' folder its logging assemblies are left out, since the tests get them from ASP.NET's shared framework.
+    /// </summary>
+    private static readonly string SampleDll = RepositoryRoot.Combine("samples", "publisher-csharp", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "PublisherSample.dll");
 
     [Test]
     public async Task Sample_PublishesOverWebSocketAndHttp_SubscriberReceivesEachOnce()
@@ -40,7 +45,7 @@ public sealed class CSharpPublisherSampleTests
         var running = ExternalProcess.RunAsync("dotnet", [SampleDll, "--relay", $"ws://127.0.0.1:{network.Port}/", "--count", "1"],
             onErrorLine: line =>
             {
-                if (line.Contains("Retrying with the same id", StringComparison.Ordinal))
+                if (line.Contains("retrying with the same ids", StringComparison.Ordinal))
                 {
                     retrying.TrySetResult();
                 }

@@ -2,7 +2,7 @@ using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Samples;
 
-/// <summary>samples/publisher-php/notify_order.php run by the real php-cli (Debian's php-cli, installed by .ci/run).</summary>
+/// <summary>samples/publisher-php/notify_order.php (the clients/php library and its command line) run by the real php-cli (Debian's php-cli, installed by .ci/run).</summary>
 [CancelAfter(60_000)]
 public sealed class PhpPublisherSampleTests
 {
@@ -62,7 +62,7 @@ public sealed class PhpPublisherSampleTests
         var run = await RunPhpAsync("""
             try {
                 notify_order(['order_id' => 8, 'merchant_id' => 'm-1001', 'note' => str_repeat('x', 70000)]);
-            } catch (OrderRelayException $e) {
+            } catch (OrderRelay\OrderRejectedException $e) {
                 echo $e->getCode(), ' ', $e->getMessage();
             }
             """);

@@ -1,78 +1,63 @@
-// Publishes a few orders to OrderRelay over WebSocket (waiting for each ack), then one more
-// with a plain HTTP POST /publish.
+// Publishes a few orders to OrderRelay with the OrderRelay.Client library: over one WebSocket
+// (pipelined, each completing when the relay has stored it), then one more over HTTP.
 //
 //   dotnet run --project samples/publisher-csharp -- [--relay ws://127.0.0.1:8080/] [--count 3]
 //
 // The publisher key (when the relay has keys configured) comes from ORDERRELAY_KEY.
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using PublisherSample;
+using Microsoft.Extensions.Logging;
+using OrderRelay.Client;
 
 var relay = new Uri(Option("--relay") ?? "ws://127.0.0.1:8080/");
 var count = int.Parse(Option("--count") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
-var publisherKey = Environment.GetEnvironmentVariable("ORDERRELAY_KEY");
+var publisherKey = Environment.GetEnvironmentVariable("ORDERRELAY_KEY") is { Length: > 0 } key ? key : null;
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+// The library logs reconnections and retries; here they go to standard error.
+using var logging = LoggerFactory.Create(builder => builder
+    .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+    .AddSimpleConsole(console => console.SingleLine = true));
 var firstOrderId = DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000 * 10;
 
 try
 {
-    await using (var publisher = new WebSocketPublisher(relay, publisherKey))
+    await using (var publisher = new RelayPublisher(new RelayPublisherOptions { RelayUri = relay, Key = publisherKey, Logger = logging.CreateLogger<RelayPublisher>() }))
     {
-        for (var i = 0; i < count; i++)
+        // Sent together; the relay acknowledges them in order. The id makes every resend safe.
+        var publishes = Enumerable.Range(0, count)
+            .Select(i => publisher.PublishAsync(Order(firstOrderId + i, "张三", 100.00m + i), $"ord-{firstOrderId + i}", stop.Token));
+        foreach (var receipt in await Task.WhenAll(publishes))
         {
-            var orderId = firstOrderId + i;
-            var (seq, duplicate) = await publisher.PublishAsync($"ord-{orderId}", Order(orderId, "张三", 100.00m + i), stop.Token);
-            Console.WriteLine($"websocket ord-{orderId} stored as seq {seq}{(duplicate ? " (already stored before)" : "")}");
+            Print(receipt);
         }
     }
 
-    await PublishOverHttpAsync(firstOrderId + count);
+    // A backend that would rather not hold a socket: every publish is one POST /publish.
+    await using (var overHttp = new RelayPublisher(new RelayPublisherOptions { RelayUri = relay, Key = publisherKey, UseWebSocket = false }))
+    {
+        Print(await overHttp.PublishAsync(Order(firstOrderId + count, "Amélie Laurent", 42.50m), $"ord-{firstOrderId + count}", stop.Token));
+    }
+
     return 0;
 }
-catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException
-    or System.Net.WebSockets.WebSocketException or TimeoutException or OperationCanceledException)
+catch (Exception ex) when (ex is RelayException or OperationCanceledException)
 {
+    // RelayException: the relay refused (bad key, bad order...); its message says why.
     Console.Error.WriteLine($"Publishing failed: {ex.Message}");
     return 1;
 }
 
-// POST /publish: one request per order, no socket to keep; the Idempotency-Key makes a retry safe.
-async Task PublishOverHttpAsync(long orderId)
-{
-    var httpBase = new UriBuilder(relay) { Scheme = relay.Scheme == "wss" ? "https" : "http", Path = "/publish" }.Uri;
-    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-    using var request = new HttpRequestMessage(HttpMethod.Post, httpBase)
-    {
-        Content = new StringContent(Order(orderId, "Amélie Laurent", 42.50m).ToJsonString(), Encoding.UTF8, "application/json"),
-    };
-    request.Headers.Add("Idempotency-Key", $"ord-{orderId}");
-    if (!string.IsNullOrEmpty(publisherKey))
-    {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", publisherKey);
-    }
+static void Print(PublishReceipt receipt) => Console.WriteLine(
+    $"{(receipt.Transport == PublishTransport.WebSocket ? "websocket" : "http     ")} {receipt.Id} stored as seq {receipt.Seq}{(receipt.Duplicate ? " (already stored before)" : "")}");
 
-    using var response = await http.SendAsync(request, stop.Token);
-    var body = await response.Content.ReadAsStringAsync(stop.Token);
-    if (!response.IsSuccessStatusCode)
-    {
-        // The body is an RFC 9457 problem saying why.
-        throw new HttpRequestException($"POST /publish answered {(int)response.StatusCode}: {body}");
-    }
-
-    var seq = JsonDocument.Parse(body).RootElement.GetProperty("seq").GetInt64();
-    Console.WriteLine($"http      ord-{orderId} stored as seq {seq}");
-}
-
-static JsonObject Order(long orderId, string customer, decimal amount) => new()
+// A JsonObject keeps 100.00 as written; any JSON object (string, bytes, a source-generated type) will do.
+static string Order(long orderId, string customer, decimal amount) => new JsonObject
 {
     ["order_id"] = orderId,
     ["merchant_id"] = "m-1001",
     ["customer_name"] = customer,
     ["order_amount"] = amount,
     ["currency"] = "CNY",
-};
+}.ToJsonString();
 
 string? Option(string name)
 {
