@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Microsoft.Playwright;
 using OrderRelay.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -12,41 +11,17 @@ namespace OrderRelay.Tests.Browser;
 /// </summary>
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed partial class MerchantPageAcceptTests
+public sealed partial class MerchantPageAcceptTests : RelayPageTests
 {
-    private Chromium _chromium = null!;
-    private RelayServer _relay = null!;
-    private IBrowserContext _context = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task StartRelay()
-    {
-        _relay = await RelayServer.StartAsync();
-        _context = await _chromium.NewContextAsync();
-    }
-
-    [TearDown]
-    public async Task StopRelay()
-    {
-        await _context.DisposeAsync();
-        await _relay.DisposeAsync();
-    }
-
     [Test]
     public async Task NewOrders_CountedInTitleAndIconUntilClickedOrFocusedAlsoAfterAReload()
     {
-        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        var page = await MerchantPage.OpenLiveAsync(Context, Relay);
         Assert.That(await page.FaviconAsync(), Is.EqualTo("favicon.svg"));
 
-        await MerchantPage.PublishAsync(_relay, 1);
-        await MerchantPage.PublishAsync(_relay, 2);
-        await MerchantPage.PublishAsync(_relay, 3);
+        await MerchantPage.PublishAsync(Relay, 1);
+        await MerchantPage.PublishAsync(Relay, 2);
+        await MerchantPage.PublishAsync(Relay, 3);
         await Expect(page.Page).ToHaveTitleAsync("(3) Orders · OrderRelay");
         await Expect(page.Page.Locator("#orders > li.unseen")).ToHaveCountAsync(3);
         Assert.That(Uri.UnescapeDataString(await page.FaviconAsync() ?? ""), Does.StartWith("data:image/svg+xml,").And.Contain(">3</text>"));
@@ -72,10 +47,10 @@ public sealed partial class MerchantPageAcceptTests
     [Test]
     public async Task UnseenCount_InTheChineseTitleToo()
     {
-        await using var chinese = await _chromium.NewContextAsync(locale: "zh-CN");
-        var page = await MerchantPage.OpenLiveAsync(chinese, _relay);
+        await using var chinese = await Browser.NewContextAsync(locale: "zh-CN");
+        var page = await MerchantPage.OpenLiveAsync(chinese, Relay);
 
-        await MerchantPage.PublishAsync(_relay, 8);
+        await MerchantPage.PublishAsync(Relay, 8);
 
         await Expect(page.Page).ToHaveTitleAsync("(1) 订单 · OrderRelay");
     }
@@ -86,7 +61,7 @@ public sealed partial class MerchantPageAcceptTests
     {
         var sent = new ConcurrentQueue<string>();
         var acceptSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var page = await MerchantPage.OpenAsync(_context, _relay, prepare: page => page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+        var page = await MerchantPage.OpenAsync(Context, Relay, prepare: page => page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
         {
             sent.Enqueue(frame.Text ?? "");
             if (frame.Text?.Contains("\"accept\"", StringComparison.Ordinal) == true)
@@ -95,8 +70,8 @@ public sealed partial class MerchantPageAcceptTests
             }
         });
         await page.ExpectStateAsync("live");
-        await MerchantPage.PublishAsync(_relay, 21);
-        var seq = await MerchantPage.PublishAsync(_relay, 22);
+        await MerchantPage.PublishAsync(Relay, 21);
+        var seq = await MerchantPage.PublishAsync(Relay, 22);
         await Expect(page.AcceptButton(22)).ToBeVisibleAsync();
 
         await page.AcceptButton(22).ClickAsync();
@@ -114,8 +89,8 @@ public sealed partial class MerchantPageAcceptTests
     [Test]
     public async Task OrderNotAcceptedForTwoMinutes_TurnsUrgent()
     {
-        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
-        await MerchantPage.PublishAsync(_relay, 31);
+        var page = await MerchantPage.OpenLiveAsync(Context, Relay);
+        await MerchantPage.PublishAsync(Relay, 31);
         await Expect(page.Row(31)).ToBeVisibleAsync();
         var arrived = DateTime.Parse(await page.Row(31).Locator("time").GetAttributeAsync("datetime") ?? "", null, System.Globalization.DateTimeStyles.RoundtripKind);
 

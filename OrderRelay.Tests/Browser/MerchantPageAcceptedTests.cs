@@ -12,23 +12,15 @@ namespace OrderRelay.Tests.Browser;
 [CancelAfter(60_000)]
 [NonParallelizable]
 [Category("needs-accept")]
-public sealed partial class MerchantPageAcceptedTests
+public sealed partial class MerchantPageAcceptedTests : BrowserTests
 {
-    private Chromium _chromium = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
     /// <summary>Two merchants' pages in two browser profiles: the merchant's other page is told, the other merchant's is not.</summary>
     [Test]
     public async Task Accepted_ShownAsTakenOnEveryOpenPageOfThatMerchant()
     {
         await using var relay = await RelayServer.StartAsync();
-        await using var counter = await _chromium.NewContextAsync(locale: "zh-CN");
-        await using var kitchen = await _chromium.NewContextAsync();
+        await using var counter = await Browser.NewContextAsync(locale: "zh-CN");
+        await using var kitchen = await Browser.NewContextAsync();
         var counterPage = await MerchantPage.OpenLiveAsync(counter, relay, "?merchants=m-1001");
         var kitchenPage = await MerchantPage.OpenLiveAsync(kitchen, relay, "?merchants=m-1001");
         await MerchantPage.PublishAsync(relay, 51, currency: "CNY");
@@ -56,7 +48,7 @@ public sealed partial class MerchantPageAcceptedTests
             "Relay:Escalation:After=00:05:00",
             "Relay:Escalation:WebhookUrl=http://127.0.0.1:9/escalations",
             "Relay:Escalation:Secret=escalation-secret-of-at-least-32-bytes!");
-        await using var context = await _chromium.NewContextAsync();
+        await using var context = await Browser.NewContextAsync();
         var page = await MerchantPage.OpenLiveAsync(context, relay);
         await MerchantPage.PublishAsync(relay, 61);
         await Expect(page.Row(61)).ToBeVisibleAsync();

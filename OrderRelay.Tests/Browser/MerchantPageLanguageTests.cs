@@ -6,19 +6,12 @@ namespace OrderRelay.Tests.Browser;
 /// <summary>The page for the seed's merchants: their language, their currency, rows that line up in any script.</summary>
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class MerchantPageLanguageTests
+public sealed class MerchantPageLanguageTests : BrowserTests
 {
     /// <summary>Set to a folder (e.g. docs/images) to keep the screenshots there as well as in the test results.</summary>
     private const string ScreenshotFolderVariable = "ORDERRELAY_SCREENSHOTS";
 
-    private Chromium _chromium = null!;
     private RelayServer _relay = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
 
     [SetUp]
     public async Task StartRelay() => _relay = await RelayServer.StartAsync();
@@ -32,7 +25,7 @@ public sealed class MerchantPageLanguageTests
     [TestCase("de-DE", "Orders", "Live", "Accept", "Orders today")]
     public async Task Words_InTheBrowsersLanguageChineseOrEnglish(string locale, string heading, string live, string accept, string ordersToday)
     {
-        await using var context = await _chromium.NewContextAsync(locale: locale);
+        await using var context = await Browser.NewContextAsync(locale: locale);
         var page = await MerchantPage.OpenLiveAsync(context, _relay);
         await MerchantPage.PublishAsync(_relay, 5, "张三", "100.00", currency: "CNY");
 
@@ -48,7 +41,7 @@ public sealed class MerchantPageLanguageTests
     [TestCase("en-US", "CN¥100.00", "CN¥1,334.50")]
     public async Task Amounts_InTheOrdersCurrency(string locale, string shown, string total)
     {
-        await using var context = await _chromium.NewContextAsync(locale: locale);
+        await using var context = await Browser.NewContextAsync(locale: locale);
         var page = await MerchantPage.OpenLiveAsync(context, _relay);
 
         await MerchantPage.PublishAsync(_relay, 1, "张三", "100.00", currency: "CNY");
@@ -61,7 +54,7 @@ public sealed class MerchantPageLanguageTests
     [Test]
     public async Task OrdersInSeveralCurrencies_TotalledPerCurrency()
     {
-        await using var context = await _chromium.NewContextAsync(locale: "zh-CN");
+        await using var context = await Browser.NewContextAsync(locale: "zh-CN");
         var page = await MerchantPage.OpenLiveAsync(context, _relay);
 
         await MerchantPage.PublishAsync(_relay, 1, "张三", "100.00", currency: "CNY");
@@ -76,7 +69,7 @@ public sealed class MerchantPageLanguageTests
     [TestCase(390, 844)]
     public async Task Rows_OfEqualHeightWhateverTheScript(int width, int height)
     {
-        await using var context = await _chromium.NewContextAsync(locale: "zh-CN", width: width, height: height);
+        await using var context = await Browser.NewContextAsync(locale: "zh-CN", width: width, height: height);
         var page = await MerchantPage.OpenLiveAsync(context, _relay);
         string[] names =
         [
@@ -106,7 +99,7 @@ public sealed class MerchantPageLanguageTests
     [TestCase("zh-CN", "merchant-page-zh-CN")]
     public async Task Screenshots_InBothLanguages(string locale, string name)
     {
-        await using var context = await _chromium.NewContextAsync(locale: locale, width: 1000, height: 560);
+        await using var context = await Browser.NewContextAsync(locale: locale, width: 1000, height: 560);
         var page = await MerchantPage.OpenLiveAsync(context, _relay, "?merchants=m-1001");
         await MerchantPage.PublishAsync(_relay, 240_517, "王芳", "36.00", currency: "CNY");
         await MerchantPage.PublishAsync(_relay, 240_518, "李四", "128.50", currency: "CNY");

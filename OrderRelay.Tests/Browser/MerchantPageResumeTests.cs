@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using OrderRelay.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -11,30 +10,15 @@ namespace OrderRelay.Tests.Browser;
 /// </summary>
 [CancelAfter(90_000)]
 [NonParallelizable]
-public sealed class MerchantPageResumeTests
+public sealed class MerchantPageResumeTests : ProfileTests
 {
-    private Chromium _chromium = null!;
-    private IBrowserContext _context = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task NewProfile() => _context = await _chromium.NewContextAsync();
-
-    [TearDown]
-    public async Task CloseProfile() => await _context.DisposeAsync();
-
     /// <summary>The relay keeps running (and keeps its history) while the network between it and the page fails.</summary>
     [Test]
     public async Task NetworkDrop_ShowsReconnectingThenTheMissedOrdersOnce()
     {
         await using var relay = await RelayServer.StartAsync();
         await using var network = new TcpProxy(relay.HttpBase);
-        var page = await MerchantPage.OpenLiveAsync(_context, relay, $"?relay=ws://127.0.0.1:{network.Port}/");
+        var page = await MerchantPage.OpenLiveAsync(Context, relay, $"?relay=ws://127.0.0.1:{network.Port}/");
         await MerchantPage.PublishAsync(relay, 1);
         await Expect(page.Row(1)).ToBeVisibleAsync();
 
@@ -57,7 +41,7 @@ public sealed class MerchantPageResumeTests
     public async Task Reload_ShowsEarlierOrdersOnceAndReplaysWhatWasPublishedWhileClosed()
     {
         await using var relay = await RelayServer.StartAsync();
-        var page = await MerchantPage.OpenLiveAsync(_context, relay);
+        var page = await MerchantPage.OpenLiveAsync(Context, relay);
         await MerchantPage.PublishAsync(relay, 1);
         await MerchantPage.PublishAsync(relay, 2);
         await Expect(page.Rows).ToHaveCountAsync(2);
@@ -68,7 +52,7 @@ public sealed class MerchantPageResumeTests
 
         await page.Page.CloseAsync();
         await MerchantPage.PublishAsync(relay, 3);
-        var reopened = await MerchantPage.OpenLiveAsync(_context, relay);
+        var reopened = await MerchantPage.OpenLiveAsync(Context, relay);
         await Expect(reopened.Row(3)).ToBeVisibleAsync();
         await MerchantPage.PublishAsync(relay, 4);
         await Expect(reopened.Row(4)).ToBeVisibleAsync();
@@ -93,7 +77,7 @@ public sealed class MerchantPageResumeTests
         RelayServer second;
         try
         {
-            page = await MerchantPage.OpenLiveAsync(_context, first);
+            page = await MerchantPage.OpenLiveAsync(Context, first);
             await MerchantPage.PublishAsync(first, 1);
             await Expect(page.Row(1)).ToBeVisibleAsync();
         }

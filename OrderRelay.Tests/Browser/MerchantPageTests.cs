@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using OrderRelay.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -7,42 +6,18 @@ namespace OrderRelay.Tests.Browser;
 /// <summary>The merchant page in headless chromium against a real relay: what it shows and how it connects.</summary>
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class MerchantPageTests
+public sealed class MerchantPageTests : RelayPageTests
 {
-    private Chromium _chromium = null!;
-    private RelayServer _relay = null!;
-    private IBrowserContext _context = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task StartRelay()
-    {
-        _relay = await RelayServer.StartAsync();
-        _context = await _chromium.NewContextAsync();
-    }
-
-    [TearDown]
-    public async Task StopRelay()
-    {
-        await _context.DisposeAsync();
-        await _relay.DisposeAsync();
-    }
-
     [Test]
     public async Task PublishedOrder_ShownWithinASecondNewestFirstWithTodaysFigures()
     {
-        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        var page = await MerchantPage.OpenLiveAsync(Context, Relay);
         await Expect(page.Page.Locator("#empty")).ToBeVisibleAsync();
 
-        await MerchantPage.PublishAsync(_relay, 123456, "张三", "100.00");
+        await MerchantPage.PublishAsync(Relay, 123456, "张三", "100.00");
         await Expect(page.Row(123456)).ToBeVisibleAsync(new() { Timeout = 1_000 });
-        await MerchantPage.PublishAsync(_relay, 123457, "Amélie Laurent", "42.50", "m-1002");
-        await MerchantPage.PublishAsync(_relay, 123458, "佐藤 花子", "1234.5", "m-1003");
+        await MerchantPage.PublishAsync(Relay, 123457, "Amélie Laurent", "42.50", "m-1002");
+        await MerchantPage.PublishAsync(Relay, 123458, "佐藤 花子", "1234.5", "m-1003");
         await Expect(page.Rows).ToHaveCountAsync(3);
 
         Assert.That(await page.ShownOrderIdsAsync(), Is.EqualTo(new[] { "123458", "123457", "123456" }));
@@ -61,10 +36,10 @@ public sealed class MerchantPageTests
     [Test]
     public async Task Amounts_FormattedInTheBrowsersLocale()
     {
-        await using var german = await _chromium.NewContextAsync(locale: "de-DE");
-        var page = await MerchantPage.OpenLiveAsync(german, _relay);
+        await using var german = await Browser.NewContextAsync(locale: "de-DE");
+        var page = await MerchantPage.OpenLiveAsync(german, Relay);
 
-        await MerchantPage.PublishAsync(_relay, 7, "Jonas Berg", "1234.5");
+        await MerchantPage.PublishAsync(Relay, 7, "Jonas Berg", "1234.5");
 
         await Expect(page.Row(7)).ToContainTextAsync("1.234,50");
         await Expect(page.TodayTotal).ToHaveTextAsync("1.234,50");
@@ -73,7 +48,7 @@ public sealed class MerchantPageTests
     [Test]
     public async Task EachShownOrder_AcknowledgedWithItsSeq()
     {
-        var page = await _context.NewPageAsync();
+        var page = await Context.NewPageAsync();
         var acks = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var secondAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
@@ -87,11 +62,11 @@ public sealed class MerchantPageTests
                 }
             }
         };
-        await page.GotoAsync(new Uri(_relay.HttpBase, "merchant/").ToString());
+        await page.GotoAsync(new Uri(Relay.HttpBase, "merchant/").ToString());
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
 
-        var first = await MerchantPage.PublishAsync(_relay, 11);
-        var second = await MerchantPage.PublishAsync(_relay, 12);
+        var first = await MerchantPage.PublishAsync(Relay, 11);
+        var second = await MerchantPage.PublishAsync(Relay, 12);
         await secondAck.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(acks, Is.EqualTo(new[] { $$"""{"type":"ack","seq":{{first}}}""", $$"""{"type":"ack","seq":{{second}}}""" }));
@@ -100,12 +75,12 @@ public sealed class MerchantPageTests
     [Test]
     public async Task TokenInTheAddress_SentInHelloAndRemovedFromTheAddress()
     {
-        var context = _context;
+        var context = Context;
         var page = await context.NewPageAsync();
         var hello = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) => hello.TrySetResult(frame.Text ?? "");
 
-        await page.GotoAsync(new Uri(_relay.HttpBase, "merchant/?token=open-mode-ignores-me&merchants=m-1001").ToString());
+        await page.GotoAsync(new Uri(Relay.HttpBase, "merchant/?token=open-mode-ignores-me&merchants=m-1001").ToString());
 
         var sent = await hello.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(sent, Does.Contain("\"token\":\"open-mode-ignores-me\"").And.Contain("\"merchants\":[\"m-1001\"]"));
@@ -117,7 +92,7 @@ public sealed class MerchantPageTests
     [Test]
     public async Task HelloRefusedByTheRelay_ShowsRefusedWithTheRelaysReason()
     {
-        var page = await MerchantPage.OpenAsync(_context, _relay, "?merchants=" + new string('m', 300));
+        var page = await MerchantPage.OpenAsync(Context, Relay, "?merchants=" + new string('m', 300));
 
         await page.ExpectStateAsync("refused");
         await Expect(page.State).ToContainTextAsync("Refused:");
@@ -129,7 +104,7 @@ public sealed class MerchantPageTests
     {
         await using var secured = await RelayServer.StartAsync("Relay:Auth:SubscriberSecret=subscriber-secret-of-at-least-32-bytes!");
 
-        var page = await MerchantPage.OpenAsync(_context, secured, "?token=not-a-valid-token&merchants=m-1001");
+        var page = await MerchantPage.OpenAsync(Context, secured, "?token=not-a-valid-token&merchants=m-1001");
 
         await page.ExpectStateAsync("refused");
         await Expect(page.State).ToContainTextAsync("Refused:");
@@ -145,12 +120,12 @@ public sealed class MerchantPageTests
     public async Task ServedByAnotherWebServer_ImportsTheClientModuleAndConnectsToTheRelayGivenInTheAddress()
     {
         await using var site = await StaticSite.StartAsync(RepositoryRoot.Path);
-        var page = await _context.NewPageAsync();
+        var page = await Context.NewPageAsync();
         var problems = new PageProblems(page);
 
-        await page.GotoAsync(new Uri(site.BaseAddress, $"samples/merchant/index.html?relay=ws://127.0.0.1:{_relay.HttpBase.Port}/").ToString());
+        await page.GotoAsync(new Uri(site.BaseAddress, $"samples/merchant/index.html?relay=ws://127.0.0.1:{Relay.HttpBase.Port}/").ToString());
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
-        await MerchantPage.PublishAsync(_relay, 31, "李四", "8.00");
+        await MerchantPage.PublishAsync(Relay, 31, "李四", "8.00");
 
         await Expect(page.Locator("#orders > li[data-order-id='31']")).ToContainTextAsync("李四");
         Assert.That(problems.All, Is.Empty);
@@ -159,9 +134,9 @@ public sealed class MerchantPageTests
     [Test]
     public async Task AlertsTurnedOn_NewOrderRaisesADesktopNotificationWithoutErrors()
     {
-        await _context.GrantPermissionsAsync(["notifications"]);
+        await Context.GrantPermissionsAsync(["notifications"]);
         // Chromium's own Notification, recorded on the way through: headless has no desktop to show it on.
-        await _context.AddInitScriptAsync("""
+        await Context.AddInitScriptAsync("""
             window.shownNotifications = [];
             window.Notification = class extends Notification {
               constructor(title, options) {
@@ -170,12 +145,12 @@ public sealed class MerchantPageTests
               }
             };
             """);
-        var page = await MerchantPage.OpenLiveAsync(_context, _relay);
+        var page = await MerchantPage.OpenLiveAsync(Context, Relay);
         var alerts = page.Page.Locator("#alerts");
 
         await alerts.ClickAsync();
         await Expect(alerts).ToHaveAttributeAsync("aria-pressed", "true");
-        await MerchantPage.PublishAsync(_relay, 41, "张三", "12.30");
+        await MerchantPage.PublishAsync(Relay, 41, "张三", "12.30");
         await page.Page.WaitForFunctionAsync("() => window.shownNotifications.length > 0", null, new() { Timeout = 10_000 });
 
         var shown = await page.Page.EvaluateAsync<string[]>("() => window.shownNotifications");
@@ -186,9 +161,9 @@ public sealed class MerchantPageTests
     [Test]
     public async Task PhoneWidth_FitsWithoutSideways()
     {
-        await using var phone = await _chromium.NewContextAsync(width: 390, height: 844);
-        var page = await MerchantPage.OpenLiveAsync(phone, _relay);
-        await MerchantPage.PublishAsync(_relay, 88_000_001, "Priya Raman", "19.90");
+        await using var phone = await Browser.NewContextAsync(width: 390, height: 844);
+        var page = await MerchantPage.OpenLiveAsync(phone, Relay);
+        await MerchantPage.PublishAsync(Relay, 88_000_001, "Priya Raman", "19.90");
         await Expect(page.Row(88_000_001)).ToBeVisibleAsync();
 
         var overflow = await page.Page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");

@@ -12,7 +12,7 @@ namespace OrderRelay.Tests.Browser;
 /// </summary>
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class RelayClientModuleTests
+public sealed class RelayClientModuleTests : ProfileTests
 {
     /// <summary>Starts a RelayClient in the page; what it reports lands in window.events.</summary>
     private const string StartClient = """
@@ -33,20 +33,6 @@ public sealed class RelayClientModuleTests
         }
         """;
 
-    private Chromium _chromium = null!;
-    private IBrowserContext _context = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task NewProfile() => _context = await _chromium.NewContextAsync();
-
-    [TearDown]
-    public async Task CloseProfile() => await _context.DisposeAsync();
 
     [Test]
     public async Task ResumeFrom_SentAsSinceAndEpochAndOnlyLaterOrdersDeliveredEachAcked()
@@ -188,7 +174,7 @@ public sealed class RelayClientModuleTests
 
     private async Task<ClientPage> OpenAsync(RelayServer relay)
     {
-        var page = await _context.NewPageAsync();
+        var page = await Context.NewPageAsync();
         var client = new ClientPage(page);
         // Any document of the relay's origin can import the module: the module's own text will do.
         // (Not a page made up by Playwright's routing: Chromium's local-network checks block its sockets to loopback.)

@@ -9,44 +9,29 @@ namespace OrderRelay.Tests.Status;
 /// <summary>The status page in headless chromium against a real relay with a publisher key.</summary>
 [CancelAfter(90_000)]
 [NonParallelizable]
-public sealed class StatusPageTests
+public sealed class StatusPageTests : RelayPageTests
 {
     private const string Key = "pk-status-page-0123456789";
 
     /// <summary>The page polls every two seconds; a busy machine may take a few polls.</summary>
     private static readonly LocatorAssertionsToHaveTextOptions Patiently = new() { Timeout = 15_000 };
 
-    private Chromium _chromium = null!;
-    private RelayServer _relay = null!;
-    private IBrowserContext _context = null!;
 
-    [OneTimeSetUp]
-    public async Task LaunchBrowser() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseBrowser() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task StartRelay()
+    private protected override async Task<RelayServer> StartRelayAsync()
     {
-        _relay = await RelayServer.StartAsync($"Relay:Auth:PublisherKeys:0={Key}");
-        _relay.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
-        _context = await _chromium.NewContextAsync(height: 900);
+        var relay = await RelayServer.StartAsync($"Relay:Auth:PublisherKeys:0={Key}");
+        relay.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        return relay;
     }
 
-    [TearDown]
-    public async Task StopRelay()
-    {
-        await _context.DisposeAsync();
-        await _relay.DisposeAsync();
-    }
+    private protected override Task<IBrowserContext> NewContextAsync() => Browser.NewContextAsync(height: 900);
 
     [Test]
     public async Task WithoutKey_AsksForItAndShowsNoFigures_WrongKeyRefused()
     {
-        var page = await _context.NewPageAsync();
+        var page = await Context.NewPageAsync();
 
-        await page.GotoAsync(new Uri(_relay.HttpBase, "status/").ToString());
+        await page.GotoAsync(new Uri(Relay.HttpBase, "status/").ToString());
 
         await Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "needs-key");
         await Expect(page.Locator("#key-form")).ToBeVisibleAsync();
@@ -60,7 +45,7 @@ public sealed class StatusPageTests
     [Test]
     public async Task WithKey_ShowsTheFiguresAndTheyMoveAsOrdersArePublished()
     {
-        var page = await _context.NewPageAsync();
+        var page = await Context.NewPageAsync();
         var problems = new PageProblems(page);
         var dataRequests = new ConcurrentQueue<(string Url, string? Authorization)>();
         page.Request += (_, request) =>
@@ -70,10 +55,10 @@ public sealed class StatusPageTests
                 dataRequests.Enqueue((request.Url, request.Headers.GetValueOrDefault("authorization")));
             }
         };
-        await using var everything = await _relay.ConnectSubscriberAsync();
-        await using var shop = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001","m-1002"]}""");
+        await using var everything = await Relay.ConnectSubscriberAsync();
+        await using var shop = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001","m-1002"]}""");
 
-        await page.GotoAsync(new Uri(_relay.HttpBase, "status/").ToString());
+        await page.GotoAsync(new Uri(Relay.HttpBase, "status/").ToString());
         await page.Locator("#key").FillAsync(Key);
         await page.Locator("#key-form button").ClickAsync();
 
@@ -89,7 +74,7 @@ public sealed class StatusPageTests
             for (var i = 0; i < burst; i++)
             {
                 published++;
-                await MerchantPage.PublishAsync(_relay, published, merchantId: published % 3 == 0 ? "m-1002" : published % 3 == 1 ? "m-1001" : "m-2077");
+                await MerchantPage.PublishAsync(Relay, published, merchantId: published % 3 == 0 ? "m-1002" : published % 3 == 1 ? "m-1001" : "m-2077");
             }
 
             await Expect(page.Locator("#orders-accepted")).ToHaveTextAsync(published.ToString(System.Globalization.CultureInfo.InvariantCulture), Patiently);
