@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
+using OrderRelay.Core.Escalation;
+using OrderRelay.Core.Receipts;
 using OrderRelay.Demo;
 using OrderRelay.Diagnostics;
 using OrderRelay.Http;
@@ -79,6 +81,8 @@ internal static class RelayApplication
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
         app.MapGet("/metrics", StatusEndpoints.MetricsAsync);
         app.MapGet("/merchants/{id}", StatusEndpoints.MerchantAsync);
+        app.MapGet("/orders/seq/{seq}", OrderStatusEndpoints.BySeqAsync);
+        app.MapGet("/orders/{id}", OrderStatusEndpoints.ByKeyAsync);
         app.Map(options.Path, WebSocketEndpoint.HandleAsync);
         return app;
     }
@@ -93,8 +97,13 @@ internal static class RelayApplication
             StoreKinds.Sqlite => ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider),
             StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge,
                 provider.GetRequiredService<ILogger<RedisOrderStore>>()),
-            _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit),
+            _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit, options.Escalation),
         });
+        services.AddSingleton(provider => (IOrderTracking)provider.GetRequiredService<IOrderStore>());
+        services.AddSingleton<OrderAcceptance>();
+        services.AddSingleton<ReceiptPump>();
+        services.AddSingleton<AcceptedBroadcaster>();
+        services.AddSingleton<EscalationService>();
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));
         services.AddSingleton<ConnectionRegistry>();
@@ -106,6 +115,7 @@ internal static class RelayApplication
         services.AddSingleton(new PublishRateLimits(options.Limits));
         services.AddSingleton<RelayConnectionServices>();
         services.AddHostedService<RelayLifecycle>();
+        services.AddHostedService<OrderTrackingLifecycle>();
     }
 
     private static RelayOptions ReadOptions(ConfigurationManager configuration)

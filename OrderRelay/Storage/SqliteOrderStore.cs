@@ -19,6 +19,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private readonly SqliteOptions _options;
     private readonly HistoryOptions _history;
+    private readonly EscalationOptions _escalation;
     private readonly int _merchantLimit;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteOrderStore> _logger;
@@ -43,6 +44,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
     {
         _options = options.Sqlite;
         _history = options.History;
+        _escalation = options.Escalation;
         _merchantLimit = options.MerchantLimit;
         _time = time;
         _logger = logger;
@@ -77,6 +79,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             epoch = _statements.ReadOrCreateEpoch(JournalState.NewEpoch());
             _lastSeq = _committedLastSeq = _statements.ReadLastSeq();
             _firstRetainedSeq = _statements.ReadFirstSeq() ?? _lastSeq + 1;
+            CountPendingEscalations();
             // Proves the file takes writes now rather than at the first publish (read-only file, locked by another process).
             _statements.ProbeWrite();
         }
@@ -114,6 +117,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
                     if (statements.TryInsertOrder(_lastSeq + 1, acceptedAt, request))
                     {
                         _lastSeq++;
+                        OweEscalation(_lastSeq, acceptedAt, request);
                         request.MarkAccepted(OrderRecord.Create(_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order));
                     }
                     else
@@ -128,6 +132,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             {
                 _lastSeq = seqBefore;
                 statements.RollBackIfOpen();
+                CountPendingEscalations();
                 throw;
             }
 

@@ -1,0 +1,299 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace OrderRelay.Storage;
+
+/// <summary>
+/// Issue 15 in the journal file: per-order columns, the <c>order_events</c> log receipts are read
+/// from, and the <c>escalations</c> table, whose rows are written in the same transaction as
+/// the order (so an obligation survives a crash as the order does).
+/// </summary>
+internal sealed partial class SqliteOrderStore : IOrderTracking
+{
+    private const string TrackedColumns = "seq, idempotency_key, merchant_id, accepted_at, online_pages, confirmed_at, merchant_accepted_at, escalated_at";
+
+    private readonly SignalSource _eventsLogged = new();
+    private long _pendingEscalations;
+
+    public Task NextEventsLogged => _eventsLogged.Next;
+
+    public async ValueTask<TrackedOrder?> FindOrderAsync(long seq, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TrackedColumns} FROM orders WHERE seq = $seq";
+        command.Parameters.AddWithValue("$seq", seq);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadTracked(reader) : null;
+    }
+
+    public async ValueTask<long?> FindSeqOfKeyAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM orders WHERE idempotency_key = $key";
+        command.Parameters.AddWithValue("$key", idempotencyKey);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
+    }
+
+    public async ValueTask<TrackedOrder?> AcceptAsync(long seq, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    {
+        var logged = false;
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var statements = _statements!;
+            statements.Begin();
+            try
+            {
+                var at = acceptedAt.ToUnixTimeMilliseconds();
+                if (Execute("UPDATE orders SET merchant_accepted_at = $at WHERE seq = $seq AND merchant_accepted_at IS NULL", ("$at", at), ("$seq", seq)) == 1)
+                {
+                    Execute("INSERT INTO order_events (kind, seq, publisher, at) SELECT $kind, seq, publisher, $at FROM orders WHERE seq = $seq",
+                        ("$kind", (long)OrderEventKind.MerchantAccepted), ("$at", at), ("$seq", seq));
+                    _pendingEscalations -= Execute("DELETE FROM escalations WHERE seq = $seq", ("$seq", seq));
+                    logged = true;
+                }
+
+                statements.Commit();
+            }
+            catch
+            {
+                statements.RollBackIfOpen();
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        if (logged)
+        {
+            _eventsLogged.Pulse();
+        }
+
+        return await FindOrderAsync(seq, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<EventLogBounds> ReadEventBoundsAsync(CancellationToken cancellationToken)
+    {
+        using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        // The AUTOINCREMENT counter, not max(cursor): pruning may have emptied the log.
+        command.CommandText = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'order_events'), 0), (SELECT min(cursor) FROM order_events)";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var last = reader.GetInt64(0);
+        return new EventLogBounds(reader.IsDBNull(1) ? last + 1 : reader.GetInt64(1), last);
+    }
+
+    public async ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, int maxCount, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT e.cursor, e.kind, e.seq, o.idempotency_key, o.merchant_id, e.publisher, e.at FROM order_events e JOIN orders o ON o.seq = e.seq " +
+            $"WHERE {(publisher is null ? "" : "e.publisher = $publisher AND ")}e.cursor > $after ORDER BY e.cursor LIMIT $limit";
+        command.Parameters.AddWithValue("$after", afterCursor);
+        command.Parameters.AddWithValue("$limit", maxCount);
+        if (publisher is not null)
+        {
+            command.Parameters.AddWithValue("$publisher", publisher);
+        }
+
+        var events = new List<OrderEvent>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new OrderEvent(reader.GetInt64(0), (OrderEventKind)reader.GetInt64(1), reader.GetInt64(2), NullableString(reader, 3),
+                NullableString(reader, 4), NullableString(reader, 5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        }
+
+        return events;
+    }
+
+    public async ValueTask<IReadOnlyList<EscalationDue>> ClaimDueEscalationsAsync(DateTimeOffset now, TimeSpan lease, int maxCount, CancellationToken cancellationToken)
+    {
+        var claimed = new List<EscalationDue>();
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var statements = _statements!;
+            statements.Begin();
+            try
+            {
+                using (var select = _writer!.CreateCommand())
+                {
+                    select.CommandText =
+                        "SELECT e.seq, e.idempotency_key, e.merchant_id, e.accepted_at, o.confirmed_at, e.attempts, o.body " +
+                        "FROM escalations e LEFT JOIN orders o ON o.seq = e.seq WHERE e.due_at <= $now ORDER BY e.due_at LIMIT $limit";
+                    select.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+                    select.Parameters.AddWithValue("$limit", maxCount);
+                    using var reader = select.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        claimed.Add(new EscalationDue(reader.GetInt64(0), NullableString(reader, 1), NullableString(reader, 2),
+                            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                            reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                            (int)reader.GetInt64(5) + 1, reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6)));
+                    }
+                }
+
+                foreach (var due in claimed)
+                {
+                    Execute("UPDATE escalations SET due_at = $until, attempts = attempts + 1 WHERE seq = $seq",
+                        ("$until", (now + lease).ToUnixTimeMilliseconds()), ("$seq", due.Seq));
+                }
+
+                statements.Commit();
+            }
+            catch
+            {
+                statements.RollBackIfOpen();
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        return claimed;
+    }
+
+    public async ValueTask CompleteEscalationAsync(long seq, DateTimeOffset escalatedAt, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var statements = _statements!;
+            statements.Begin();
+            try
+            {
+                _pendingEscalations -= Execute("DELETE FROM escalations WHERE seq = $seq", ("$seq", seq));
+                Execute("UPDATE orders SET escalated_at = $at WHERE seq = $seq AND escalated_at IS NULL", ("$at", escalatedAt.ToUnixTimeMilliseconds()), ("$seq", seq));
+                statements.Commit();
+            }
+            catch
+            {
+                statements.RollBackIfOpen();
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async ValueTask RetryEscalationAsync(long seq, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Execute("UPDATE escalations SET due_at = $due WHERE seq = $seq", ("$due", nextAttemptAt.ToUnixTimeMilliseconds()), ("$seq", seq));
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async ValueTask<long[]> CountPendingEscalationsAsync(IReadOnlyList<DateTimeOffset> acceptedBy, CancellationToken cancellationToken)
+    {
+        using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new long[acceptedBy.Count];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM escalations WHERE accepted_at <= $cutoff";
+            command.Parameters.AddWithValue("$cutoff", acceptedBy[i].ToUnixTimeMilliseconds());
+            counts[i] = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    /// <summary>Called in the append transaction for each new order: records its obligation unless the pending limit is reached.</summary>
+    private void OweEscalation(long seq, DateTimeOffset acceptedAt, Core.PublishRequest request)
+    {
+        if (!_escalation.Enabled)
+        {
+            return;
+        }
+
+        if (_pendingEscalations >= _escalation.MaxPending)
+        {
+            request.EscalationRefused = true;
+            return;
+        }
+
+        Execute("INSERT INTO escalations (seq, due_at, accepted_at, merchant_id, idempotency_key) VALUES ($seq, $due, $at, $merchantId, $key)",
+            ("$seq", seq), ("$due", (acceptedAt + _escalation.After).ToUnixTimeMilliseconds()), ("$at", acceptedAt.ToUnixTimeMilliseconds()),
+            ("$merchantId", request.MerchantId), ("$key", request.IdempotencyKey));
+        _pendingEscalations++;
+    }
+
+    /// <summary>
+    /// Called in the confirmation flush for one merchant: every order of it up to the confirmed seq
+    /// that no page had confirmed yet is confirmed now, and an event is logged for each.
+    /// </summary>
+    private void ConfirmOrdersThrough(string merchantId, MerchantConfirmation confirmation)
+    {
+        var previous = Convert.ToInt64(ScalarOnWriter("SELECT coalesce((SELECT seq FROM confirmations WHERE merchant_id = $m), 0)", ("$m", merchantId)),
+            CultureInfo.InvariantCulture);
+        if (confirmation.Seq <= previous)
+        {
+            return;
+        }
+
+        const string Range = "merchant_id = $m AND seq > $from AND seq <= $to AND confirmed_at IS NULL";
+        (string, object?)[] range = [("$m", merchantId), ("$from", previous), ("$to", confirmation.Seq), ("$at", confirmation.ConfirmedAt.ToUnixTimeMilliseconds()),
+            ("$kind", (long)OrderEventKind.Confirmed)];
+        Execute($"INSERT INTO order_events (kind, seq, publisher, at) SELECT $kind, seq, publisher, $at FROM orders WHERE {Range} ORDER BY seq", range);
+        Execute($"UPDATE orders SET confirmed_at = $at WHERE {Range}", range);
+    }
+
+    private void CountPendingEscalations() => _pendingEscalations = Convert.ToInt64(ScalarOnWriter("SELECT count(*) FROM escalations"), CultureInfo.InvariantCulture);
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readerConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateOnWriter(sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private object? ScalarOnWriter(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateOnWriter(sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    private SqliteCommand CreateOnWriter(string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = _writer!.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static TrackedOrder ReadTracked(SqliteDataReader reader) => new(
+        reader.GetInt64(0), NullableString(reader, 1), NullableString(reader, 2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        (int)reader.GetInt64(4), OptionalTime(reader, 5), OptionalTime(reader, 6), OptionalTime(reader, 7));
+
+    private static DateTimeOffset? OptionalTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+}
