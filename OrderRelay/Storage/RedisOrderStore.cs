@@ -38,6 +38,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private ConnectionMultiplexer? _redis;
     private Task _healthChecks = Task.CompletedTask;
     private volatile bool _healthy;
+    private int _disposed;
     private long _firstRetainedSeq = 1;
 
     /// <param name="options">Its configuration string may hold a password, so it is never logged.</param>
@@ -195,6 +196,12 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as the store and as its order tracking, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _closing.CancelAsync().ConfigureAwait(false);
         await _healthChecks.ConfigureAwait(false);
         if (_redis is { } redis)

@@ -37,6 +37,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private long _lastSeq;
     private long _committedLastSeq;
+    private int _disposed;
     private long _firstRetainedSeq;
     private volatile bool _writesFailing;
 
@@ -202,6 +203,12 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as the store and as its order tracking, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
         if (_writer is not null)

@@ -32,7 +32,7 @@ internal sealed partial class EscalationService : IDisposable
     private readonly RelayMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<EscalationService> _logger;
-    private readonly EscalationWebhook _webhook;
+    private readonly EscalationWebhook? _webhook;
     private readonly TimeSpan _lease;
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -45,7 +45,7 @@ internal sealed partial class EscalationService : IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _webhook = new EscalationWebhook(_options, time);
+        _webhook = _options.Enabled ? new EscalationWebhook(_options, time) : null;
         // Long enough for one batch of calls that all time out; a node that dies mid-batch gives its claims back after it.
         _lease = (_options.RequestTimeout * ClaimBatch) + TimeSpan.FromSeconds(5);
     }
@@ -72,7 +72,7 @@ internal sealed partial class EscalationService : IDisposable
         {
             var deliveryId = EscalationPayload.DeliveryId(_relay.Epoch, due.Seq);
             var body = EscalationPayload.Encode(due, _relay.Epoch, _options.After);
-            var answer = await _webhook.PostAsync(body, deliveryId, cancellationToken).ConfigureAwait(false);
+            var answer = await _webhook!.PostAsync(body, deliveryId, cancellationToken).ConfigureAwait(false);
             if (answer.Taken)
             {
                 await _tracking.CompleteEscalationAsync(due.Seq, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -109,7 +109,7 @@ internal sealed partial class EscalationService : IDisposable
 
     public void Dispose()
     {
-        _webhook.Dispose();
+        _webhook?.Dispose();
         _stopping.Dispose();
     }
 

@@ -1,0 +1,80 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OrderRelay.Tests.Support;
+
+/// <summary>
+/// An escalation webhook on a loopback ephemeral port (Kestrel): records every call with its body
+/// and headers, and answers 503 to the first <see cref="FailFirst"/> calls, 200 after.
+/// </summary>
+internal sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Channel<WebhookCall> _calls = Channel.CreateUnbounded<WebhookCall>();
+    private int _answered;
+
+    private WebhookReceiver(int failFirst)
+    {
+        FailFirst = failFirst;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.MapPost("/hook", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            var headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            var failing = Interlocked.Increment(ref _answered) <= FailFirst;
+            _calls.Writer.TryWrite(new WebhookCall(body.ToArray(), headers, failing ? 503 : 200));
+            return failing ? Results.StatusCode(503) : Results.Ok();
+        });
+    }
+
+    public int FailFirst { get; }
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
+    {
+        var receiver = new WebhookReceiver(failFirst);
+        await receiver._app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        receiver.Url = new Uri(address + "/hook");
+        return receiver;
+    }
+
+    /// <summary>The next call, in the order they came.</summary>
+    public async Task<WebhookCall> NextCallAsync(TimeSpan? wait = null) =>
+        await _calls.Reader.ReadAsync().AsTask().WaitAsync(wait ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>A call that arrives within <paramref name="wait"/>, or null.</summary>
+    public async Task<WebhookCall?> CallWithinAsync(TimeSpan wait)
+    {
+        try
+        {
+            return await NextCallAsync(wait);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        await _app.DisposeAsync();
+    }
+}
+
+internal sealed record WebhookCall(byte[] Body, IReadOnlyDictionary<string, string> Headers, int AnsweredStatus)
+{
+    public System.Text.Json.JsonElement Json => System.Text.Json.JsonDocument.Parse(Body).RootElement;
+}
