@@ -52,16 +52,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The next call, in the order they came.</summary>
     public async Task<WebhookCall> NextCallAsync(TimeSpan? wait = null) =>
-        await _calls.Reader.ReadAsync().AsTask().WaitAsync(wait ?? TimeSpan.FromSeconds(30));
+        await CallWithinAsync(wait ?? TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("No webhook call came.");
 
     /// <summary>A call that arrives within <paramref name="wait"/>, or null.</summary>
     public async Task<WebhookCall?> CallWithinAsync(TimeSpan wait)
     {
+        // Cancelled rather than abandoned: a read left pending would take the next call.
+        using var timeout = new CancellationTokenSource(wait);
         try
         {
-            return await NextCallAsync(wait);
+            return await _calls.Reader.ReadAsync(timeout.Token);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             return null;
         }

@@ -15,7 +15,8 @@ namespace OrderRelay.Core.Escalation;
 /// </summary>
 internal sealed partial class EscalationService : IDisposable
 {
-    private const int ClaimBatch = 32;
+    /// <summary>Most escalations sent in one round before the journal is asked again.</summary>
+    private const int RoundLimit = 32;
 
     /// <summary>How often the journal is asked for what is due.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
@@ -46,8 +47,9 @@ internal sealed partial class EscalationService : IDisposable
         _time = time;
         _logger = logger;
         _webhook = _options.Enabled ? new EscalationWebhook(_options, time) : null;
-        // Long enough for one batch of calls that all time out; a node that dies mid-batch gives its claims back after it.
-        _lease = (_options.RequestTimeout * ClaimBatch) + TimeSpan.FromSeconds(5);
+        // Each escalation is claimed just before its call, so the lease covers one call that times out; a node that
+        // dies during the call leaves it to be claimed again (by any node, or by itself after a restart) once the lease ends.
+        _lease = _options.RequestTimeout + TimeSpan.FromSeconds(5);
     }
 
     public void Start()
@@ -67,9 +69,11 @@ internal sealed partial class EscalationService : IDisposable
     /// <summary>One round: claims what is due and sends it; the loop runs it every poll interval.</summary>
     internal async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
-        var claimed = await _tracking.ClaimDueEscalationsAsync(_time.GetUtcNow(), _lease, ClaimBatch, cancellationToken).ConfigureAwait(false);
-        foreach (var due in claimed)
+        var sent = 0;
+        while (sent < RoundLimit
+            && (await _tracking.ClaimDueEscalationsAsync(_time.GetUtcNow(), _lease, 1, cancellationToken).ConfigureAwait(false)) is [var due])
         {
+            sent++;
             var deliveryId = EscalationPayload.DeliveryId(_relay.Epoch, due.Seq);
             var body = EscalationPayload.Encode(due, _relay.Epoch, _options.After);
             var answer = await _webhook!.PostAsync(body, deliveryId, cancellationToken).ConfigureAwait(false);
@@ -87,7 +91,7 @@ internal sealed partial class EscalationService : IDisposable
             LogWebhookRefused(answer.Failure, due.Seq, due.Attempt, answer.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", delay);
         }
 
-        return claimed.Count;
+        return sent;
     }
 
     /// <summary>One second after the first failure, doubling up to <c>MaxRetryDelay</c>.</summary>
@@ -127,8 +131,8 @@ internal sealed partial class EscalationService : IDisposable
                     await UpdateAgeMetricAsync(stopping).ConfigureAwait(false);
                 }
 
-                // A full batch means more may be due at once.
-                if (await SendDueAsync(stopping).ConfigureAwait(false) < ClaimBatch)
+                // A full round means more may be due at once.
+                if (await SendDueAsync(stopping).ConfigureAwait(false) < RoundLimit)
                 {
                     await Task.Delay(PollInterval, _time, stopping).ConfigureAwait(false);
                 }
