@@ -95,7 +95,7 @@ internal static class RelayApplication
         services.AddSingleton<IOrderStore>(provider => options.Store switch
         {
             StoreKinds.Sqlite => ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider),
-            StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge,
+            StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge, options.Escalation,
                 provider.GetRequiredService<ILogger<RedisOrderStore>>()),
             _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit, options.Escalation),
         });
