@@ -7,13 +7,15 @@ namespace OrderRelay.Tests.Storage;
 [CancelAfter(120_000)]
 public sealed class EscalationCrashTests
 {
-    [Test]
-    public async Task KilledBeforeTheOrderWasDue_EscalatedAfterRestart()
+    [TestCase("sqlite")]
+    [TestCase("redis")]
+    public async Task KilledBeforeTheOrderWasDue_EscalatedAfterRestart(string store)
     {
         using var directory = new TempDirectory();
         await using var webhook = await WebhookReceiver.StartAsync();
-        string[] settings = ["Relay:Store=sqlite", "Relay:Sqlite:Path=" + directory.File("journal.db"), "Serilog:MinimumLevel:Default=Warning",
-            .. EscalationTests.Settings(webhook.Url, after: "00:00:03")];
+        await using var redis = store == "redis" ? await RedisNodes.StartAsync() : null;
+        string[] storeSettings = redis?.NodeSettings ?? ["Relay:Store=sqlite", "Relay:Sqlite:Path=" + directory.File("journal.db")];
+        string[] settings = [.. storeSettings, "Serilog:MinimumLevel:Default=Warning", .. EscalationTests.Settings(webhook.Url, after: "00:00:03")];
         long seq;
         await using (var relay = await RelayProcess.StartInAsync(directory.Path, settings))
         {
