@@ -109,4 +109,36 @@ public sealed class RedisReceiptTests
             Assert.That(status.GetProperty("escalated_at").GetString(), Does.EndWith("Z"));
         });
     }
+
+    [Test]
+    public async Task NodeKilledDuringTheWebhookCall_AnotherNodeSendsItWhenTheLeaseEnds()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync(holdFirst: true);
+        string[] settings = [.. _cluster.NodeSettings, .. EscalationTests.Settings(webhook.Url), "Relay:Escalation:RequestTimeout=00:00:01"];
+        long seq;
+        await using (var doomed = await RelayProcess.StartAsync(settings))
+        {
+            await using var publisher = await WsClient.ConnectAsync(doomed.WebSocketUri);
+            await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+            seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-lease")).Seq();
+            Assert.That((await webhook.NextCallAsync()).Json.Seq(), Is.EqualTo(seq), "the first node claimed it and is calling");
+            await doomed.KillAsync();
+        }
+
+        await using var survivor = await RelayServer.StartAsync(settings);
+        var retried = await webhook.NextCallAsync();
+        var status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
+        while (status.GetProperty("escalated_at").ValueKind != JsonValueKind.String)
+        {
+            await Task.Delay(100);
+            status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(retried.Json.Seq(), Is.EqualTo(seq));
+            Assert.That(retried.Json.GetProperty("attempt").GetInt32(), Is.EqualTo(2), "claimed again once the dead node's lease ended");
+            Assert.That(retried.AnsweredStatus, Is.EqualTo(200));
+        });
+    }
 }

@@ -11,7 +11,8 @@ namespace OrderRelay.Tests.Support;
 
 /// <summary>
 /// An escalation webhook on a loopback ephemeral port (Kestrel): records every call with its body
-/// and headers, and answers 503 to the first <see cref="FailFirst"/> calls, 200 after.
+/// and headers, and answers 503 to the first <see cref="FailFirst"/> calls, 200 after; with
+/// <c>holdFirst</c>, the first call gets no answer at all until its caller gives up.
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -19,7 +20,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly Channel<WebhookCall> _calls = Channel.CreateUnbounded<WebhookCall>();
     private int _answered;
 
-    private WebhookReceiver(int failFirst)
+    private WebhookReceiver(int failFirst, bool holdFirst)
     {
         FailFirst = failFirst;
         var builder = WebApplication.CreateSlimBuilder();
@@ -31,8 +32,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var failing = Interlocked.Increment(ref _answered) <= FailFirst;
+            var number = Interlocked.Increment(ref _answered);
+            var failing = number <= FailFirst;
             _calls.Writer.TryWrite(new WebhookCall(body.ToArray(), headers, failing ? 503 : 200));
+            if (holdFirst && number == 1)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             return failing ? Results.StatusCode(503) : Results.Ok();
         });
     }
@@ -41,9 +48,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
+    public static async Task<WebhookReceiver> StartAsync(int failFirst = 0, bool holdFirst = false)
     {
-        var receiver = new WebhookReceiver(failFirst);
+        var receiver = new WebhookReceiver(failFirst, holdFirst);
         await receiver._app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         receiver.Url = new Uri(address + "/hook");
