@@ -26,9 +26,11 @@ internal interface IOrderTracking
 
     /// <summary>
     /// Up to <paramref name="maxCount"/> logged events after <paramref name="afterCursor"/>, in
-    /// cursor order; only those of orders <paramref name="publisher"/> published when it is set.
+    /// cursor order; only those of orders <paramref name="publisher"/> published, and only those
+    /// of <paramref name="kind"/>, when set.
     /// </summary>
-    ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, OrderEventKind? kind, int maxCount,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes when events may have been logged since it was taken (by this node or, for a shared

@@ -11,7 +11,9 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
 {
     private readonly Dictionary<long, Facts> _facts = [];
     private readonly Dictionary<string, Queue<long>> _unconfirmedByMerchant = new(StringComparer.Ordinal);
-    private readonly Queue<OrderEvent> _events = new();
+    private OrderEvent[]? _events;
+    private int _eventsStart;
+    private int _eventsCount;
     private readonly SortedSet<(long DueMs, long Seq)> _dueEscalations = [];
     private readonly Dictionary<long, Obligation> _escalations = [];
     private readonly SignalSource _eventsLogged = new();
@@ -64,23 +66,22 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(new EventLogBounds(_events.TryPeek(out var oldest) ? oldest.Cursor : _lastCursor + 1, _lastCursor));
+            return ValueTask.FromResult(new EventLogBounds(_lastCursor - _eventsCount + 1, _lastCursor));
         }
     }
 
-    public ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, OrderEventKind? kind, int maxCount,
+        CancellationToken cancellationToken)
     {
         var found = new List<OrderEvent>();
         lock (_lock)
         {
-            foreach (var logged in _events)
+            // Cursors in the ring are consecutive, so the first wanted one is found by arithmetic.
+            var oldest = _lastCursor - _eventsCount + 1;
+            for (var index = (int)Math.Max(0, afterCursor + 1 - oldest); index < _eventsCount && found.Count < maxCount; index++)
             {
-                if (found.Count == maxCount)
-                {
-                    break;
-                }
-
-                if (logged.Cursor > afterCursor && (publisher is null || logged.Publisher == publisher))
+                var logged = _events![(_eventsStart + index) % _events.Length];
+                if ((publisher is null || logged.Publisher == publisher) && (kind is null || logged.Kind == kind))
                 {
                     found.Add(logged);
                 }
@@ -238,13 +239,19 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
 
     private void Log(OrderEventKind kind, Facts facts, DateTimeOffset at)
     {
-        // Two events at most per kept order.
-        if (_events.Count >= 2 * _ring.Length)
+        // Two events at most per kept order; allocated at the first event, so a relay nobody confirms on holds none.
+        _events ??= new OrderEvent[2 * _ring.Length];
+        var logged = new OrderEvent(++_lastCursor, kind, facts.Record.Seq, facts.Record.IdempotencyKey, facts.Record.MerchantId, facts.Publisher, at);
+        if (_eventsCount == _events.Length)
         {
-            _events.Dequeue();
+            _events[_eventsStart] = logged;
+            _eventsStart = (_eventsStart + 1) % _events.Length;
         }
-
-        _events.Enqueue(new OrderEvent(++_lastCursor, kind, facts.Record.Seq, facts.Record.IdempotencyKey, facts.Record.MerchantId, facts.Publisher, at));
+        else
+        {
+            _events[(_eventsStart + _eventsCount) % _events.Length] = logged;
+            _eventsCount++;
+        }
     }
 
     private void Reschedule(Obligation obligation, long dueMs)

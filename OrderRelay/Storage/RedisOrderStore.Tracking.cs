@@ -55,11 +55,12 @@ internal sealed partial class RedisOrderStore : IOrderTracking
         return new EventLogBounds(oldest.Length > 0 ? SeqOf(oldest[0]) : last + 1, last);
     }
 
-    public async ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, int maxCount, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, OrderEventKind? kind, int maxCount,
+        CancellationToken cancellationToken)
     {
         var found = new List<OrderEvent>();
         var cursor = afterCursor;
-        // Filtered here, so a page of other publishers' events is read past rather than taken for the end of the log.
+        // Filtered here, so a page of other publishers' (or kinds') events is read past rather than taken for the end of the log.
         while (found.Count < maxCount)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -68,7 +69,7 @@ internal sealed partial class RedisOrderStore : IOrderTracking
             {
                 var logged = ToEvent(entry);
                 cursor = logged.Cursor;
-                if (publisher is null || logged.Publisher == publisher)
+                if ((publisher is null || logged.Publisher == publisher) && (kind is null || logged.Kind == kind))
                 {
                     found.Add(logged);
                     if (found.Count == maxCount)

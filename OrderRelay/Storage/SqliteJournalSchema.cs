@@ -54,6 +54,7 @@ internal static class SqliteJournalSchema
         );
         CREATE INDEX order_events_by_publisher ON order_events (publisher, cursor);
         CREATE INDEX order_events_by_seq ON order_events (seq);
+        CREATE INDEX order_events_by_kind ON order_events (kind, cursor);
 
         -- Outlives the order's pruning, so an obligation is kept until the webhook takes it.
         CREATE TABLE escalations (

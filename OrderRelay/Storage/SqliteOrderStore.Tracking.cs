@@ -13,6 +13,7 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
     private const string TrackedColumns = "seq, idempotency_key, merchant_id, accepted_at, online_pages, confirmed_at, merchant_accepted_at, escalated_at";
 
     private readonly SignalSource _eventsLogged = new();
+    private SqliteTrackingStatements? _tracking;
     private long _pendingEscalations;
 
     public Task NextEventsLogged => _eventsLogged.Next;
@@ -88,18 +89,24 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
         return new EventLogBounds(reader.IsDBNull(1) ? last + 1 : reader.GetInt64(1), last);
     }
 
-    public async ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, int maxCount, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, OrderEventKind? kind, int maxCount,
+        CancellationToken cancellationToken)
     {
         using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT e.cursor, e.kind, e.seq, o.idempotency_key, o.merchant_id, e.publisher, e.at FROM order_events e JOIN orders o ON o.seq = e.seq " +
-            $"WHERE {(publisher is null ? "" : "e.publisher = $publisher AND ")}e.cursor > $after ORDER BY e.cursor LIMIT $limit";
+            $"WHERE {(publisher is null ? "" : "e.publisher = $publisher AND ")}{(kind is null ? "" : "e.kind = $kind AND ")}e.cursor > $after ORDER BY e.cursor LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterCursor);
         command.Parameters.AddWithValue("$limit", maxCount);
         if (publisher is not null)
         {
             command.Parameters.AddWithValue("$publisher", publisher);
+        }
+
+        if (kind is { } wanted)
+        {
+            command.Parameters.AddWithValue("$kind", (long)wanted);
         }
 
         var events = new List<OrderEvent>();
@@ -229,9 +236,8 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
             return;
         }
 
-        Execute("INSERT INTO escalations (seq, due_at, accepted_at, merchant_id, idempotency_key) VALUES ($seq, $due, $at, $merchantId, $key)",
-            ("$seq", seq), ("$due", (acceptedAt + _escalation.After).ToUnixTimeMilliseconds()), ("$at", acceptedAt.ToUnixTimeMilliseconds()),
-            ("$merchantId", request.MerchantId), ("$key", request.IdempotencyKey));
+        Run(_tracking!.OweEscalation, seq, (acceptedAt + _escalation.After).ToUnixTimeMilliseconds(), acceptedAt.ToUnixTimeMilliseconds(),
+            request.MerchantId, request.IdempotencyKey);
         _pendingEscalations++;
     }
 
@@ -241,18 +247,27 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
     /// </summary>
     private void ConfirmOrdersThrough(string merchantId, MerchantConfirmation confirmation)
     {
-        var previous = Convert.ToInt64(ScalarOnWriter("SELECT coalesce((SELECT seq FROM confirmations WHERE merchant_id = $m), 0)", ("$m", merchantId)),
-            CultureInfo.InvariantCulture);
+        var statements = _tracking!;
+        statements.PreviousConfirmation.Parameters[0].Value = merchantId;
+        var previous = Convert.ToInt64(statements.PreviousConfirmation.ExecuteScalar(), CultureInfo.InvariantCulture);
         if (confirmation.Seq <= previous)
         {
             return;
         }
 
-        const string Range = "merchant_id = $m AND seq > $from AND seq <= $to AND confirmed_at IS NULL";
-        (string, object?)[] range = [("$m", merchantId), ("$from", previous), ("$to", confirmation.Seq), ("$at", confirmation.ConfirmedAt.ToUnixTimeMilliseconds()),
-            ("$kind", (long)OrderEventKind.Confirmed)];
-        Execute($"INSERT INTO order_events (kind, seq, publisher, at) SELECT $kind, seq, publisher, $at FROM orders WHERE {Range} ORDER BY seq", range);
-        Execute($"UPDATE orders SET confirmed_at = $at WHERE {Range}", range);
+        var at = confirmation.ConfirmedAt.ToUnixTimeMilliseconds();
+        Run(statements.LogConfirmed, merchantId, previous, confirmation.Seq, at);
+        Run(statements.MarkConfirmed, merchantId, previous, confirmation.Seq, at);
+    }
+
+    private static void Run(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        command.ExecuteNonQuery();
     }
 
     private void CountPendingEscalations() => _pendingEscalations = Convert.ToInt64(ScalarOnWriter("SELECT count(*) FROM escalations"), CultureInfo.InvariantCulture);

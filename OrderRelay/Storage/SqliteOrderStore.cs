@@ -77,6 +77,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             Scalar(_writer, $"PRAGMA journal_size_limit = {WalSizeLimitBytes}");
             SqliteJournalSchema.Migrate(_writer);
             _statements = new JournalStatements(_writer);
+            _tracking = new SqliteTrackingStatements(_writer);
             epoch = _statements.ReadOrCreateEpoch(JournalState.NewEpoch());
             _lastSeq = _committedLastSeq = _statements.ReadLastSeq();
             _firstRetainedSeq = _statements.ReadFirstSeq() ?? _lastSeq + 1;
@@ -265,6 +266,8 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private void CloseWriter()
     {
+        _tracking?.Dispose();
+        _tracking = null;
         _statements?.Dispose();
         _statements = null;
         _writer?.Dispose();

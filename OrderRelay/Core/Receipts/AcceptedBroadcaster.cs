@@ -40,19 +40,20 @@ internal sealed partial class AcceptedBroadcaster(IOrderTracking tracking, Relay
             var logged = tracking.NextEventsLogged;
             try
             {
-                var events = await tracking.ReadEventsAfterAsync(cursor, publisher: null, PageSize, stopping).ConfigureAwait(false);
+                // Read first: every event up to it is logged, so a page that is not full has seen them all and the
+                // cursor moves past the confirmations in between instead of scanning them again at the next wake.
+                var newest = (await tracking.ReadEventBoundsAsync(stopping).ConfigureAwait(false)).Last;
+                var events = await tracking.ReadEventsAfterAsync(cursor, publisher: null, OrderEventKind.MerchantAccepted, PageSize, stopping).ConfigureAwait(false);
                 failing = false;
                 foreach (var logEvent in events)
                 {
                     cursor = logEvent.Cursor;
-                    if (logEvent.Kind == OrderEventKind.MerchantAccepted)
-                    {
-                        relay.Broadcast(logEvent.MerchantId, FrameEncoder.Accepted(logEvent.Seq, logEvent.MerchantId, logEvent.At));
-                    }
+                    relay.Broadcast(logEvent.MerchantId, FrameEncoder.Accepted(logEvent.Seq, logEvent.MerchantId, logEvent.At));
                 }
 
                 if (events.Count < PageSize)
                 {
+                    cursor = Math.Max(cursor, newest);
                     await WaitAsync(logged, PollInterval, stopping).ConfigureAwait(false);
                 }
             }

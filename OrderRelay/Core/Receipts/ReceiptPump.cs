@@ -39,7 +39,9 @@ internal sealed class ReceiptPump(IOrderTracking tracking, TimeProvider time)
         while (!cancellationToken.IsCancellationRequested)
         {
             var logged = tracking.NextEventsLogged;
-            var events = await tracking.ReadEventsAfterAsync(cursor, publisher, PageSize, cancellationToken).ConfigureAwait(false);
+            // Read first: a page that is not full has seen every event up to it, so other publishers' events are not scanned again.
+            var newest = (await tracking.ReadEventBoundsAsync(cancellationToken).ConfigureAwait(false)).Last;
+            var events = await tracking.ReadEventsAfterAsync(cursor, publisher, kind: null, PageSize, cancellationToken).ConfigureAwait(false);
             foreach (var logEvent in events)
             {
                 if (!await queue.EnqueueAsync(FrameEncoder.Receipt(ToFrame(logEvent)), cancellationToken).ConfigureAwait(false))
@@ -52,6 +54,7 @@ internal sealed class ReceiptPump(IOrderTracking tracking, TimeProvider time)
 
             if (events.Count < PageSize)
             {
+                cursor = Math.Max(cursor, newest);
                 try
                 {
                     await logged.WaitAsync(PollInterval, time, cancellationToken).ConfigureAwait(false);
