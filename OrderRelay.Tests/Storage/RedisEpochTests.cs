@@ -127,12 +127,14 @@ public sealed class RedisEpochTests
                 break;
         }
 
-        var answer = await database.ScriptEvaluateAsync(RedisScripts.Append, [seq, stream, epoch],
-            [_cluster.Prefix + "key:e-known:", 60, 1000, 0, _cluster.Prefix + "new-orders", "e-known", nodeSaw, "", "m-1", "{}"]);
+        var answer = await database.ScriptEvaluateAsync(RedisScripts.Append, [seq, stream, epoch, _cluster.Prefix + "escalations", _cluster.Prefix + "escalation-ages"],
+            [_cluster.Prefix + "key:e-known:", 60, 1000, 0, _cluster.Prefix + "new-orders", "e-known", nodeSaw, _cluster.Prefix + "t:e-known:", 0, 100,
+                "", "m-1", "{}", "", 0]);
 
         if (state == "consistent")
         {
-            Assert.That((long[])answer!, Is.EqualTo(new long[] { 8 }));
+            // The new seq, then how many orders got no escalation (none: escalation is off).
+            Assert.That((long[])answer!, Is.EqualTo(new long[] { 8, 0 }));
             return;
         }
 

@@ -66,6 +66,9 @@ internal sealed class RelayOptions
 
     public TlsOptions Tls { get; set; } = new();
 
+    /// <summary>Escalation of orders nobody accepts in time (<c>Relay:Escalation:*</c>); off by default.</summary>
+    public EscalationOptions Escalation { get; set; } = new();
+
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     /// <summary>The live status page (<c>Relay:Status:*</c>).</summary>

@@ -66,6 +66,7 @@ internal static class RelayOptionsValidator
             "must name the order field that carries the merchant id", options.MerchantField);
         ValidateSecurity(options, Require);
         ValidateStatusAndCompat(options, Require);
+        ValidateEscalation(options.Escalation, Require);
         return errors;
     }
 
@@ -120,6 +121,24 @@ internal static class RelayOptionsValidator
         require(options.Auth.SubscriberSecret.Length == 0, "Compat:SeedPath",
             "cannot be used with Relay:Auth:SubscriberSecret: the seed's page sends no token, so the path would let anyone read every " +
             "merchant's orders past the secret (docs/compat.md)", seedPath);
+    }
+
+    private static void ValidateEscalation(EscalationOptions escalation, Action<bool, string, string, object?> require)
+    {
+        require(escalation.After >= TimeSpan.Zero, "Escalation:After", "must be zero (off) or positive", escalation.After);
+        if (!escalation.Enabled)
+        {
+            return;
+        }
+
+        require(Uri.TryCreate(escalation.WebhookUrl, UriKind.Absolute, out var webhook) && (webhook.Scheme == Uri.UriSchemeHttp || webhook.Scheme == Uri.UriSchemeHttps),
+            "Escalation:WebhookUrl", "must be an absolute http:// or https:// URL when Relay:Escalation:After is set", escalation.WebhookUrl);
+        require(System.Text.Encoding.UTF8.GetByteCount(escalation.Secret) >= 32, "Escalation:Secret",
+            "must be at least 32 bytes of UTF-8 when Relay:Escalation:After is set (HMAC-SHA256 key)", "(not shown: it is a secret)");
+        require(escalation.MaxPending >= 1, "Escalation:MaxPending", "must be at least 1", escalation.MaxPending);
+        require(escalation.RequestTimeout >= TimeSpan.FromMilliseconds(100) && escalation.RequestTimeout <= TimeSpan.FromMinutes(5),
+            "Escalation:RequestTimeout", "must be between 00:00:00.1 and 00:05:00", escalation.RequestTimeout);
+        require(escalation.MaxRetryDelay >= TimeSpan.FromSeconds(1), "Escalation:MaxRetryDelay", "must be at least 00:00:01", escalation.MaxRetryDelay);
     }
 
     /// <summary>An address written out in full: IPAddress.Parse would also take "10" as 0.0.0.10.</summary>

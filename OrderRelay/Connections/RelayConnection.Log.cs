@@ -21,4 +21,7 @@ internal sealed partial class RelayConnection
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "{ConnectionId}: replay failed")]
     private partial void LogCatchUpFailed(Exception exception, string connectionId);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "{ConnectionId}: reading receipts failed")]
+    private partial void LogReceiptsFailed(Exception exception, string connectionId);
 }

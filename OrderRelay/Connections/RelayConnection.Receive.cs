@@ -95,7 +95,7 @@ internal sealed partial class RelayConnection
         switch (frame.Role)
         {
             case ConnectionRole.Publisher:
-                return BecomePublisher(frame);
+                return await BecomePublisherAsync(frame).ConfigureAwait(false);
             case ConnectionRole.Subscriber:
                 return await BecomeSubscriberAsync(frame).ConfigureAwait(false);
             default:
@@ -104,7 +104,7 @@ internal sealed partial class RelayConnection
         }
     }
 
-    private bool BecomePublisher(ClientFrame hello)
+    private async Task<bool> BecomePublisherAsync(ClientFrame hello)
     {
         if (_services.PublisherKeys.Required && !_services.PublisherKeys.Accepts(hello.Token))
         {
@@ -113,11 +113,40 @@ internal sealed partial class RelayConnection
 
         Role = ConnectionRole.Publisher;
         Metrics.Connections.WithLabels(Role).Inc();
+        _publisher = _services.PublisherKeys.IdentityOf(hello.Token);
         _publishRate = _services.RateLimits.ForConnection();
         _lease?.CompleteHandshake();
-        _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null)));
+        var welcome = new WelcomeFrame(Role, Id, Relay.Epoch, Relay.LastSeq, Merchants: null, Recovered: null);
+        if (hello.Receipts)
+        {
+            var start = await _services.Receipts.PlanAsync(hello.ReceiptsAfter, _lifetime.Token).ConfigureAwait(false);
+            welcome = welcome with { ReceiptsCursor = start.NewestCursor, ReceiptsRecovered = start.Recovered };
+            _receipts = PumpReceiptsAsync(start.AfterCursor);
+        }
+
+        _outbound.TryEnqueue(FrameEncoder.Welcome(welcome));
         LogHello(Id, Client, Role, "*", since: null);
         return true;
+    }
+
+    private async Task PumpReceiptsAsync(long afterCursor)
+    {
+        // After the welcome is queued: the receipts follow it.
+        await Task.Yield();
+        try
+        {
+            await _services.Receipts.RunAsync(_publisher!, afterCursor, _outbound, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended.
+        }
+        catch (Exception ex)
+        {
+            LogReceiptsFailed(ex, Id);
+            RequestClose(CloseRequest.WithError(CloseCodes.InternalError, ErrorCodes.InternalError,
+                "The relay could not read receipts; reconnect with receipts_after.", drainFirst: false));
+        }
     }
 
     private async Task<bool> BecomeSubscriberAsync(ClientFrame hello)
@@ -152,7 +181,7 @@ internal sealed partial class RelayConnection
         var epoch = Relay.Epoch;
         var start = Relay.PlanSubscription(hello.Since, hello.Epoch);
         _outbound.TryEnqueue(FrameEncoder.Welcome(new WelcomeFrame(Role, Id, epoch, start.WelcomeSeq,
-            filter.IsEverything ? null : filter.Merchants, start.Recovered)));
+            filter.IsEverything ? null : filter.Merchants, start.Recovered) { EscalationAfterMs = EscalationAfterMs }));
         _subscriber = new Subscriber(Id, filter, _outbound, epoch, static connection => ((RelayConnection)connection).RequestClose(
             CloseRequest.WithError(CloseCodes.TryAgainLater, ErrorCodes.EpochChanged,
                 "The relay's order history restarted (a new epoch) and orders may have been lost; reconnect with since and epoch, then reload what you show.")),
@@ -202,6 +231,8 @@ internal sealed partial class RelayConnection
             "publish" => ReplyErrorAsync(ErrorCodes.NotAllowed, "Subscribers cannot publish; connect with role \"publisher\".", frame.Id),
             "ack" when Role == ConnectionRole.Subscriber => ConfirmAsync(frame),
             "ack" => ReplyErrorAsync(ErrorCodes.NotAllowed, "Only subscribers confirm orders with ack.", frame.Id),
+            "accept" when Role == ConnectionRole.Subscriber => AcceptAsync(frame),
+            "accept" => ReplyErrorAsync(ErrorCodes.NotAllowed, "Only merchant pages (subscribers) accept orders.", frame.Id),
             "ping" => ReplyAsync(FrameEncoder.Pong),
             "hello" => ReplyErrorAsync(ErrorCodes.NotAllowed, "This connection has already said hello.", frame.Id),
             _ => ReplyErrorAsync(ErrorCodes.UnknownType, $"Unknown frame type \"{frame.Type}\".", frame.Id),
@@ -228,7 +259,7 @@ internal sealed partial class RelayConnection
             }
         }
 
-        var request = new PublishRequest(frame.Id, frame.OrderMerchantId, payload[frame.OrderRange].ToArray());
+        var request = new PublishRequest(frame.Id, frame.OrderMerchantId, payload[frame.OrderRange].ToArray(), _publisher);
         return SubmitAsync(request, frame.Id);
     }
 

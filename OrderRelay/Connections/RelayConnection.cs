@@ -29,6 +29,8 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
     private ITimer? _abortTimer;
     private Subscriber? _subscriber;
     private Task _catchUp = Task.CompletedTask;
+    private Task _receipts = Task.CompletedTask;
+    private string? _publisher;
     private RateLimiter? _publishRate;
     private IDisposable? _tokenLease;
     private ITimer? _tokenExpiry;
@@ -75,6 +77,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
         {
             await _lifetime.CancelAsync().ConfigureAwait(false);
             await _catchUp.ConfigureAwait(false);
+            await _receipts.ConfigureAwait(false);
             if (_subscriber is { } subscriber)
             {
                 Relay.Unsubscribe(subscriber);
@@ -256,6 +259,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
             case OrderRecord order:
                 await SendTextAsync(order.Frame).ConfigureAwait(false);
                 order.Merchant?.MarkDelivered(order.Seq);
+                order.CountDelivery();
                 break;
             case ControlFrame control:
                 await SendTextAsync(control.Bytes).ConfigureAwait(false);

@@ -21,4 +21,6 @@ internal sealed record RelayConnectionServices(
     PublishRateLimits RateLimits,
     RelayMetrics Metrics,
     ILogger<RelayConnection> Logger,
-    TimeProvider Time);
+    TimeProvider Time,
+    Core.Receipts.OrderAcceptance Acceptance,
+    Core.Receipts.ReceiptPump Receipts);

@@ -79,27 +79,37 @@ internal sealed class LiveSubscribers(MerchantLedger ledger)
     /// </summary>
     public void Deliver(OrderRecord record, List<Subscriber> overflowed)
     {
+        if (record.MerchantId is { } merchantId)
+        {
+            record.Merchant = ledger.GetOrAdd(merchantId);
+            record.Merchant.NotePublished(record.Seq, record.AcceptedAt);
+        }
+
+        Broadcast(record.MerchantId, record, overflowed);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for every subscriber entitled to <paramref name="merchantId"/>'s
+    /// orders, never waiting; a subscriber whose queue is full is removed and added to <paramref name="overflowed"/>.
+    /// </summary>
+    public void Broadcast(string? merchantId, OutboundFrame frame, List<Subscriber> overflowed)
+    {
         var firstOverflow = overflowed.Count;
         foreach (var subscriber in _everyMerchant)
         {
-            if (!subscriber.Queue.TryEnqueue(record))
+            if (!subscriber.Queue.TryEnqueue(frame))
             {
                 overflowed.Add(subscriber);
             }
         }
 
-        if (record.MerchantId is { } merchantId)
+        if (merchantId is not null && _byMerchant.TryGetValue(merchantId, out var subscribers))
         {
-            record.Merchant = ledger.GetOrAdd(merchantId);
-            record.Merchant.NotePublished(record.Seq, record.AcceptedAt);
-            if (_byMerchant.TryGetValue(merchantId, out var subscribers))
+            foreach (var subscriber in subscribers)
             {
-                foreach (var subscriber in subscribers)
+                if (!subscriber.Queue.TryEnqueue(frame))
                 {
-                    if (!subscriber.Queue.TryEnqueue(record))
-                    {
-                        overflowed.Add(subscriber);
-                    }
+                    overflowed.Add(subscriber);
                 }
             }
         }

@@ -11,6 +11,7 @@ internal sealed class OrderRecord : OutboundFrame
 {
     private readonly int _orderOffset;
     private readonly int _orderLength;
+    private int _deliveries;
 
     private OrderRecord(long seq, string? merchantId, string? idempotencyKey, DateTimeOffset acceptedAt,
         byte[] frame, int orderOffset, int orderLength)
@@ -42,6 +43,12 @@ internal sealed class OrderRecord : OutboundFrame
 
     /// <summary>The order object exactly as the publisher sent it.</summary>
     public ReadOnlyMemory<byte> Order => Frame.AsMemory(_orderOffset, _orderLength);
+
+    /// <summary>How many times this node wrote the order to a subscriber socket (live and replayed from the recent ring).</summary>
+    public int Deliveries => Volatile.Read(ref _deliveries);
+
+    /// <summary>Called by send loops after a write, concurrently.</summary>
+    public void CountDelivery() => Interlocked.Increment(ref _deliveries);
 
     /// <summary>Delivery bookkeeping for the order's merchant; set by the relay at fan-out.</summary>
     public MerchantActivity? Merchant { get; set; }

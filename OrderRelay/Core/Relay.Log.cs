@@ -19,6 +19,13 @@ internal sealed partial class Relay
         Message = "The order journal lost orders and restarted: epoch {OldEpoch} ended after seq {LastSeqSeen}, epoch {NewEpoch} begins at seq 1; {Subscribers} subscribers told to reload")]
     private partial void LogEpochChanged(string oldEpoch, string newEpoch, long lastSeqSeen, int subscribers);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
+        Message = "Relay:Escalation:MaxPending reached: new orders are accepted and delivered but get no escalation until pending ones are accepted or sent (counted as orderrelay_escalations_total outcome=refused)")]
+    private partial void LogEscalationLimitReached();
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Escalations are below Relay:Escalation:MaxPending again: new orders get one")]
+    private partial void LogEscalationLimitLeft();
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Subscriber {ConnectionId} fell {Limit} frames behind and is dropped as a slow consumer")]
     private partial void LogSlowConsumer(string connectionId, int limit);
 }

@@ -33,6 +33,7 @@ internal sealed partial class Relay : IAsyncDisposable
     private readonly MerchantLedger _ledger;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastSeq;
+    private bool _refusingEscalations;
     private Task _sequencer = Task.CompletedTask;
     private Task _feed = Task.CompletedTask;
 
@@ -295,6 +296,8 @@ internal sealed partial class Relay : IAsyncDisposable
                 batch.Add(request);
             }
 
+            CountOnlinePages(batch);
+
             try
             {
                 await _store.AppendAsync(batch, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
@@ -325,6 +328,7 @@ internal sealed partial class Relay : IAsyncDisposable
             }
 
             var accepted = batch.Count(request => request.Record is not null);
+            ReportRefusedEscalations(batch.Count(request => request.EscalationRefused));
             if (_store is not IOrderFeed)
             {
                 lock (_gate)
@@ -414,6 +418,61 @@ internal sealed partial class Relay : IAsyncDisposable
         }
 
         overflowed.Clear();
+    }
+
+    /// <summary>Logged as the pending limit is reached and again as it is left, not once per order.</summary>
+    private void ReportRefusedEscalations(int refused)
+    {
+        if (refused > 0)
+        {
+            _metrics.Escalations.WithLabels("refused").Inc(refused);
+        }
+
+        if ((refused > 0) != _refusingEscalations)
+        {
+            _refusingEscalations = refused > 0;
+            if (_refusingEscalations)
+            {
+                LogEscalationLimitReached();
+            }
+            else
+            {
+                LogEscalationLimitLeft();
+            }
+        }
+    }
+
+    /// <summary>Notes, for order status, how many pages of each order's merchant this node has connected as it is sequenced.</summary>
+    private void CountOnlinePages(List<PublishRequest> batch)
+    {
+        lock (_gate)
+        {
+            foreach (var request in batch)
+            {
+                request.OnlinePages = request.MerchantId is { } merchantId ? _ledger.Find(merchantId)?.Online ?? 0 : 0;
+            }
+        }
+    }
+
+    /// <summary>How many times this node wrote the order to a page; null when it is no longer among the recent orders.</summary>
+    public int? FindDeliveries(long seq)
+    {
+        lock (_gate)
+        {
+            return _recent.Find(seq)?.Deliveries;
+        }
+    }
+
+    /// <summary>Queues a control frame for every live subscriber entitled to the merchant's orders, never waiting.</summary>
+    public void Broadcast(string? merchantId, OutboundFrame frame)
+    {
+        var overflowed = new List<Subscriber>();
+        lock (_gate)
+        {
+            _live.Broadcast(merchantId, frame, overflowed);
+        }
+
+        ReportSlowConsumers(overflowed);
     }
 
     private void FanOut(OrderRecord record, List<Subscriber> overflowed)

@@ -30,9 +30,22 @@ internal sealed class RelayMetrics
         PublishToSend = factory.CreateHistogram("orderrelay_publish_to_send_seconds",
             "Time from accepting an order to writing it to a subscriber socket; each send burst counts its deliveries at the age of its oldest order, an upper bound.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+        UnacceptedOrders = factory.CreateGauge("orderrelay_unaccepted_orders",
+            "Orders still owed an escalation (no person accepted them, the webhook has not taken them), by how long ago the relay accepted them: cumulative, older_than=0s is all of them. Only with Relay:Escalation:After set.",
+            new GaugeConfiguration { LabelNames = ["older_than"] });
+        Escalations = factory.CreateCounter("orderrelay_escalations_total",
+            "Escalation webhook calls: sent (answered 2xx), failed (to be retried), refused (an order got no obligation: Relay:Escalation:MaxPending reached).",
+            new CounterConfiguration { LabelNames = ["outcome"] });
+        Escalations.WithLabels("sent");
+        Escalations.WithLabels("failed");
+        Escalations.WithLabels("refused");
     }
 
     public CollectorRegistry Registry { get; }
+
+    public Gauge UnacceptedOrders { get; }
+
+    public Counter Escalations { get; }
 
     public Gauge Connections { get; }
 

@@ -8,6 +8,8 @@ using OrderRelay.Compat;
 using OrderRelay.Configuration;
 using OrderRelay.Connections;
 using OrderRelay.Core;
+using OrderRelay.Core.Escalation;
+using OrderRelay.Core.Receipts;
 using OrderRelay.Demo;
 using OrderRelay.Diagnostics;
 using OrderRelay.Http;
@@ -77,6 +79,9 @@ internal static class RelayApplication
         app.MapGet("/healthz", StatusEndpoints.HealthAsync);
         app.MapGet("/metrics", StatusEndpoints.MetricsAsync);
         app.MapGet("/merchants/{id}", StatusEndpoints.MerchantAsync);
+        app.MapGet("/orders/seq/{seq}", OrderStatusEndpoints.BySeqAsync);
+        app.MapGet("/orders/{id}", OrderStatusEndpoints.ByKeyAsync);
+
         if (options.Status.Enabled)
         {
             StatusPage.Map(app);
@@ -109,10 +114,15 @@ internal static class RelayApplication
         services.AddSingleton<IOrderStore>(provider => options.Store switch
         {
             StoreKinds.Sqlite => ActivatorUtilities.CreateInstance<SqliteOrderStore>(provider),
-            StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge,
+            StoreKinds.Redis => new RedisOrderStore(options.Redis, options.History.MaxOrders, options.History.MaxAge, options.Escalation,
                 provider.GetRequiredService<ILogger<RedisOrderStore>>()),
-            _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit),
+            _ => new MemoryOrderStore(Math.Min(options.HistoryLimit, options.History.MaxOrders), options.MerchantLimit, options.Escalation),
         });
+        services.AddSingleton(provider => (IOrderTracking)provider.GetRequiredService<IOrderStore>());
+        services.AddSingleton<OrderAcceptance>();
+        services.AddSingleton<ReceiptPump>();
+        services.AddSingleton<AcceptedBroadcaster>();
+        services.AddSingleton<EscalationService>();
         services.AddSingleton<Relay>();
         services.AddSingleton(new ClientFrameParser(options.MerchantField));
         services.AddSingleton<ConnectionRegistry>();
@@ -126,6 +136,7 @@ internal static class RelayApplication
         services.AddHostedService<RelayLifecycle>();
         StatusPage.AddServices(services);
         SeedEndpoint.AddServices(services);
+        services.AddHostedService<OrderTrackingLifecycle>();
     }
 
     private static RelayOptions ReadOptions(ConfigurationManager configuration)

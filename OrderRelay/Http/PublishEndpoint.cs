@@ -62,7 +62,7 @@ internal static class PublishEndpoint
             return Problems.For(metrics, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "The body must be the order as a JSON object.");
         }
 
-        var request = new PublishRequest(key, order.OrderMerchantId, body[order.OrderRange]);
+        var request = new PublishRequest(key, order.OrderMerchantId, body[order.OrderRange], keys.IdentityOf(BearerKey.From(context.Request)));
         try
         {
             await relay.SubmitAsync(request, context.RequestAborted);

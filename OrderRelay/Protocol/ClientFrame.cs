@@ -24,6 +24,12 @@ internal sealed class ClientFrame
 
     public long? Seq { get; set; }
 
+    /// <summary>A publisher's hello asked for receipts (docs/receipts.md).</summary>
+    public bool Receipts { get; set; }
+
+    /// <summary>The last receipt cursor a publisher has seen; null to start with receipts from now on.</summary>
+    public long? ReceiptsAfter { get; set; }
+
     public OrderField Order { get; set; }
 
     /// <summary>Where the order object lies in the frame's bytes.</summary>

@@ -183,6 +183,16 @@ internal sealed class ClientFrameParser(string merchantField)
             reader.Read();
             frame.Seq = ReadSequence(ref reader, frame, "seq", minimum: 1);
         }
+        else if (reader.ValueTextEquals("receipts"u8))
+        {
+            reader.Read();
+            frame.Receipts = ReadFlag(ref reader, frame, "receipts");
+        }
+        else if (reader.ValueTextEquals("receipts_after"u8))
+        {
+            reader.Read();
+            frame.ReceiptsAfter = ReadSequence(ref reader, frame, "receipts_after", minimum: 0);
+        }
         else
         {
             reader.Read();
@@ -303,6 +313,21 @@ internal sealed class ClientFrameParser(string merchantField)
         }
 
         return null;
+    }
+
+    private static bool ReadFlag(ref Utf8JsonReader reader, ClientFrame frame, string field)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False or JsonTokenType.Null:
+                return false;
+            default:
+                reader.Skip();
+                frame.Problem(ErrorCodes.BadFrame, $"\"{field}\" must be true or false.");
+                return false;
+        }
     }
 
     private static long? ReadSequence(ref Utf8JsonReader reader, ClientFrame frame, string field, long minimum)

@@ -19,4 +19,9 @@ internal static class ErrorCodes
     public const string StoreUnavailable = "store_unavailable";
     public const string InternalError = "internal_error";
     public const string EpochChanged = "epoch_changed";
+
+    // Issue 15 (accept), docs/receipts.md.
+    public const string NotYours = "not_yours";
+    public const string UnknownSeq = "unknown_seq";
+    public const string NotFound = "not_found";
 }

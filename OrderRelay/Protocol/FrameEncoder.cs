@@ -27,6 +27,11 @@ internal static class FrameEncoder
     public static byte[] ErrorBytes(string code, string message, string? id = null) =>
         JsonSerializer.SerializeToUtf8Bytes(new ErrorFrame(code, message, id), Json.ErrorFrame);
 
+    public static ControlFrame Accepted(long seq, string? merchantId, DateTimeOffset at) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(new AcceptedFrame(seq, merchantId, Timestamp(at)), Json.AcceptedFrame));
+
+    public static ControlFrame Receipt(ReceiptFrame receipt) => new(JsonSerializer.SerializeToUtf8Bytes(receipt, Json.ReceiptFrame));
+
     public static ControlFrame Error(string code, string message, string? id = null) => new(ErrorBytes(code, message, id));
 
     /// <summary>ISO 8601 UTC with milliseconds and <c>Z</c>, as the protocol's <c>ts</c>.</summary>

@@ -9,4 +9,7 @@ namespace OrderRelay.Protocol;
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(MerchantStatusResponse))]
+[JsonSerializable(typeof(AcceptedFrame))]
+[JsonSerializable(typeof(ReceiptFrame))]
+[JsonSerializable(typeof(OrderStatusResponse))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

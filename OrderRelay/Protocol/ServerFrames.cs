@@ -12,7 +12,51 @@ internal sealed record WelcomeFrame(
 {
     [JsonPropertyOrder(-1)]
     public string Type { get; } = "welcome";
+
+    /// <summary>Subscribers, when escalation is configured: how long after arrival an order not accepted is escalated.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? EscalationAfterMs { get; init; }
+
+    /// <summary>Publishers that asked for receipts: the newest receipt cursor now.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ReceiptsCursor { get; init; }
+
+    /// <summary>Publishers that resumed receipts: false when some after their cursor are no longer kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? ReceiptsRecovered { get; init; }
 }
+
+/// <summary>To every page of the order's merchant: a person accepted it.</summary>
+internal sealed record AcceptedFrame(long Seq, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? MerchantId, string At)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type { get; } = "accepted";
+}
+
+/// <summary>To a publisher that asked for receipts: a page confirmed, or a person accepted, an order it published.</summary>
+internal sealed record ReceiptFrame(
+    long Cursor,
+    long Seq,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? MerchantId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConfirmedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MerchantAcceptedAt)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type { get; } = "receipt";
+}
+
+/// <summary>Body of <c>GET /orders/{id}</c> and <c>GET /orders/seq/{seq}</c>.</summary>
+internal sealed record OrderStatusResponse(
+    long Seq,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? MerchantId,
+    string AcceptedAt,
+    int OnlineAtAcceptance,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Delivered,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ConfirmedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? MerchantAcceptedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? EscalatedAt);
 
 internal sealed record AckFrame(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,

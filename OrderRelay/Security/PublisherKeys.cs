@@ -31,6 +31,14 @@ internal sealed class PublisherKeys(IEnumerable<string> keys)
         return accepted;
     }
 
+    /// <summary>
+    /// Who a publisher is, for receipts: its key's fingerprint, so HTTP and WebSocket publishes with
+    /// one key are one publisher; in open mode every publisher is <c>open</c>.
+    /// </summary>
+    public string IdentityOf(string? presentedKey) => Required && presentedKey is not null ? Fingerprint(presentedKey) : OpenIdentity;
+
+    public const string OpenIdentity = "open";
+
     /// <summary>A short, non-reversible name for a key, to partition limits by it without holding the key.</summary>
     public static string Fingerprint(string key) => Convert.ToHexString(Digest(key), 0, 8);
 

@@ -27,9 +27,9 @@ internal sealed class JournalStatements : IDisposable
         _commit = Prepare("COMMIT");
         // A key already kept makes the insert a no-op; the caller then looks up the original seq.
         _insertOrder = Prepare(
-            $"INSERT INTO orders ({OrderColumns}) VALUES ($seq, $acceptedAt, $merchantId, $key, $body) " +
+            $"INSERT INTO orders ({OrderColumns}, publisher, online_pages) VALUES ($seq, $acceptedAt, $merchantId, $key, $body, $publisher, $online) " +
             "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
-            "$seq", "$acceptedAt", "$merchantId", "$key", "$body");
+            "$seq", "$acceptedAt", "$merchantId", "$key", "$body", "$publisher", "$online");
         _findSeqOfKey = Prepare("SELECT seq FROM orders WHERE idempotency_key = $key", "$key");
         _upsertConfirmation = Prepare(
             "INSERT INTO confirmations (merchant_id, seq, confirmed_at) VALUES ($merchantId, $seq, $confirmedAt) " +
@@ -59,6 +59,8 @@ internal sealed class JournalStatements : IDisposable
         parameters[2].Value = (object?)request.MerchantId ?? DBNull.Value;
         parameters[3].Value = (object?)request.IdempotencyKey ?? DBNull.Value;
         parameters[4].Value = request.Order;
+        parameters[5].Value = (object?)request.Publisher ?? DBNull.Value;
+        parameters[6].Value = request.OnlinePages;
         return _insertOrder.ExecuteNonQuery() == 1;
     }
 
@@ -98,7 +100,7 @@ internal sealed class JournalStatements : IDisposable
 
     public long? ReadFirstSeq() => Scalar("SELECT min(seq) FROM orders") is long seq ? seq : null;
 
-    /// <summary>Deletes the orders (and so their idempotency keys) up to <paramref name="throughSeq"/> in one transaction.</summary>
+    /// <summary>Deletes the orders (and so their idempotency keys and logged events) up to <paramref name="throughSeq"/> in one transaction.</summary>
     public int DeleteOrdersThrough(long throughSeq)
     {
         Begin();
@@ -107,6 +109,9 @@ internal sealed class JournalStatements : IDisposable
             using var delete = Create("DELETE FROM orders WHERE seq <= $through", "$through");
             delete.Parameters[0].Value = throughSeq;
             var deleted = delete.ExecuteNonQuery();
+            using var deleteEvents = Create("DELETE FROM order_events WHERE seq <= $through", "$through");
+            deleteEvents.Parameters[0].Value = throughSeq;
+            deleteEvents.ExecuteNonQuery();
             WriteMeta("pruned_through_seq", throughSeq.ToString(CultureInfo.InvariantCulture));
             Commit();
             return deleted;

@@ -6,7 +6,8 @@ namespace OrderRelay.Storage;
 /// History in a ring of the newest orders; idempotency keys live exactly as long as
 /// their order stays in the ring. Nothing survives a restart: every start is a new epoch.
 /// </summary>
-internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IOrderStore
+/// <param name="escalation">Off when null or not enabled.</param>
+internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLimit, Configuration.EscalationOptions? escalation = null) : IOrderStore
 {
     /// <summary>How many non-matching orders one replay page may skip before returning.</summary>
     private const int ScanBudgetPerPage = 16_384;
@@ -48,6 +49,7 @@ internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IO
 
                 var record = OrderRecord.Create(++_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order);
                 Keep(record);
+                Track(record, request);
                 request.MarkAccepted(record);
             }
         }
@@ -64,6 +66,8 @@ internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IO
             {
                 _seqByKey.Remove(evictedKey);
             }
+
+            Forget(evicted);
 
             _ring[_start] = record;
             _start = (_start + 1) % _ring.Length;
@@ -118,6 +122,7 @@ internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IO
                 if (seq > existing.Seq)
                 {
                     _confirmations[merchantId] = new MerchantConfirmation(seq, confirmedAt);
+                    ConfirmOrdersThrough(merchantId, seq, confirmedAt);
                 }
 
                 return ValueTask.CompletedTask;
@@ -130,6 +135,7 @@ internal sealed class MemoryOrderStore(int historyLimit, int merchantLimit) : IO
 
             _confirmations.Add(merchantId, new MerchantConfirmation(seq, confirmedAt));
             _confirmationOrder.Enqueue(merchantId);
+            ConfirmOrdersThrough(merchantId, seq, confirmedAt);
         }
 
         return ValueTask.CompletedTask;

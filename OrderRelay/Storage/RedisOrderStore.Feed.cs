@@ -109,7 +109,7 @@ internal sealed partial class RedisOrderStore
     private async Task StartNewEpochAsync(string knownEpoch)
     {
         var candidate = JournalState.NewEpoch();
-        var agreed = (string?)await Database.ScriptEvaluateAsync(RedisScripts.StartEpoch, [_keys.Epoch, _keys.Seq, _keys.Stream, _keys.Confirmations],
+        var agreed = (string?)await Database.ScriptEvaluateAsync(RedisScripts.StartEpoch, [_keys.Epoch, _keys.Seq, _keys.Stream, _keys.Confirmations, _keys.Escalations, _keys.EscalationAges],
             [knownEpoch, candidate, _keys.NewOrdersChannel.ToString()]).WaitAsync(_operationTimeout).ConfigureAwait(false);
         _journal.Adopt(agreed ?? candidate);
         _newOrders.Writer.TryWrite(true);

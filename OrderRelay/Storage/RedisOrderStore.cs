@@ -33,16 +33,19 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     private readonly TimeSpan _keyLifetime;
     private readonly ILogger<RedisOrderStore> _logger;
     private readonly RedisReplicaWait? _replicaWait;
+    private readonly EscalationOptions _escalation;
     private readonly Channel<bool> _newOrders = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly RedisJournalPosition _journal = new();
     private ConnectionMultiplexer? _redis;
     private Task _healthChecks = Task.CompletedTask;
     private volatile bool _healthy;
+    private int _disposed;
     private long _firstRetainedSeq = 1;
 
     /// <param name="options">Its configuration string may hold a password, so it is never logged.</param>
-    public RedisOrderStore(RedisStoreOptions options, int maxOrders, TimeSpan keyLifetime, ILogger<RedisOrderStore> logger)
+    public RedisOrderStore(RedisStoreOptions options, int maxOrders, TimeSpan keyLifetime, EscalationOptions escalation, ILogger<RedisOrderStore> logger)
     {
+        _escalation = escalation;
         _configuration = options.Configuration;
         _operationTimeout = options.OperationTimeout;
         _keys = new RedisStoreKeys(options.KeyPrefix);
@@ -80,6 +83,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         var lastSeq = (long?)await database.StringGetAsync(_keys.Seq).ConfigureAwait(false) ?? 0;
         _journal.Open(epoch, lastSeq);
         await _redis.GetSubscriber().SubscribeAsync(_keys.NewOrdersChannel, (_, _) => _newOrders.Writer.TryWrite(true)).ConfigureAwait(false);
+        await _redis.GetSubscriber().SubscribeAsync(_keys.EventsChannel, (_, _) => _eventsLogged.Pulse()).ConfigureAwait(false);
         await RefreshFirstRetainedAsync(database, lastSeq).ConfigureAwait(false);
         _healthChecks = CheckHealthAsync(_closing.Token);
         return new JournalState(epoch, lastSeq);
@@ -89,7 +93,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     {
         var timestamp = acceptedAt.ToUnixTimeMilliseconds();
         var (epoch, seen) = _journal.Position;
-        var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * 3)];
+        var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * RedisScripts.AppendArgumentsPerOrder)];
         arguments[0] = IdempotencyPrefix(epoch);
         arguments[1] = (long)_keyLifetime.TotalSeconds;
         arguments[2] = _maxOrders;
@@ -97,17 +101,22 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         arguments[4] = _keys.NewOrdersChannel.ToString();
         arguments[5] = epoch;
         arguments[6] = seen;
+        arguments[7] = _keys.TrackingPrefix(epoch);
+        arguments[8] = _escalation.Enabled ? (long)_escalation.After.TotalMilliseconds : 0;
+        arguments[9] = _escalation.MaxPending;
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            var at = RedisScripts.AppendFixedArguments + (i * 3);
+            var at = RedisScripts.AppendFixedArguments + (i * RedisScripts.AppendArgumentsPerOrder);
             arguments[at] = request.IdempotencyKey ?? "";
             arguments[at + 1] = request.MerchantId ?? "";
             arguments[at + 2] = request.Order;
+            arguments[at + 3] = request.Publisher ?? "";
+            arguments[at + 4] = request.OnlinePages;
         }
 
         RedisResult answer;
-        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch], arguments,
+        var script = Database.ScriptEvaluateAsync(RedisScripts.Append, [_keys.Seq, _keys.Stream, _keys.Epoch, _keys.Escalations, _keys.EscalationAges], arguments,
             RedisReplicaWait.ScriptFlags(_replicaWait));
         var replicated = _replicaWait?.RequestAsync(Database);
         try
@@ -128,7 +137,10 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             throw new JournalLostException($"The Redis journal no longer holds what epoch {epoch} had up to seq {seen}; nothing was accepted.");
         }
 
-        var results = (long[])answer!;
+        var answered = (long[])answer!;
+        // The last number is how many of the batch's last accepted orders got no escalation (the pending limit).
+        var refusedEscalations = answered[^1];
+        var results = answered[..^1];
         _journal.Saw(results.Max());
         if (replicated is not null)
         {
@@ -147,6 +159,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             {
                 request.MarkAccepted(OrderRecord.Create(results[i], DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
                     request.MerchantId, request.IdempotencyKey, request.Order));
+            }
+        }
+
+        for (var i = batch.Count - 1; i >= 0 && refusedEscalations > 0; i--)
+        {
+            if (results[i] > 0)
+            {
+                batch[i].EscalationRefused = true;
+                refusedEscalations--;
             }
         }
     }
@@ -175,8 +196,9 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     }
 
     public async ValueTask RecordConfirmationAsync(string merchantId, long seq, DateTimeOffset confirmedAt, CancellationToken cancellationToken) =>
-        await Database.ScriptEvaluateAsync(RedisScripts.Confirm, [_keys.Confirmations],
-            [merchantId, seq, confirmedAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+        await Database.ScriptEvaluateAsync(RedisScripts.Confirm, [_keys.Confirmations, _keys.Stream, _keys.Events, _keys.EventCounter],
+            [merchantId, seq, confirmedAt.ToUnixTimeMilliseconds(), _keys.TrackingPrefix(_journal.Position.Epoch), (long)_keyLifetime.TotalSeconds,
+                EventsKept, _keys.EventsChannel.ToString()]).ConfigureAwait(false);
 
     public async ValueTask<MerchantConfirmation?> GetConfirmationAsync(string merchantId, CancellationToken cancellationToken)
     {
@@ -195,6 +217,12 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as the store and as its order tracking, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _closing.CancelAsync().ConfigureAwait(false);
         await _healthChecks.ConfigureAwait(false);
         if (_redis is { } redis)

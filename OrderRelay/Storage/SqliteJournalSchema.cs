@@ -10,7 +10,7 @@ namespace OrderRelay.Storage;
 /// </summary>
 internal static class SqliteJournalSchema
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private const string Version1 = """
         CREATE TABLE journal_meta (
@@ -34,6 +34,39 @@ internal static class SqliteJournalSchema
             seq          INTEGER NOT NULL,
             confirmed_at INTEGER NOT NULL      -- Unix milliseconds
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>Issue 15: who published each order, what became of it after delivery, the event log receipts are read from, escalation obligations.</summary>
+    private const string Version2 = """
+        ALTER TABLE orders ADD COLUMN publisher TEXT;
+        ALTER TABLE orders ADD COLUMN online_pages INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN confirmed_at INTEGER;          -- Unix milliseconds, first page ack covering it
+        ALTER TABLE orders ADD COLUMN merchant_accepted_at INTEGER;  -- Unix milliseconds, first person's accept
+        ALTER TABLE orders ADD COLUMN escalated_at INTEGER;          -- Unix milliseconds, webhook answered 2xx
+
+        -- AUTOINCREMENT: a cursor is never handed out twice, even after pruning has emptied the table.
+        CREATE TABLE order_events (
+            cursor    INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind      INTEGER NOT NULL,
+            seq       INTEGER NOT NULL,
+            publisher TEXT,
+            at        INTEGER NOT NULL
+        );
+        CREATE INDEX order_events_by_publisher ON order_events (publisher, cursor);
+        CREATE INDEX order_events_by_seq ON order_events (seq);
+        CREATE INDEX order_events_by_kind ON order_events (kind, cursor);
+
+        -- Outlives the order's pruning, so an obligation is kept until the webhook takes it.
+        CREATE TABLE escalations (
+            seq             INTEGER PRIMARY KEY,
+            due_at          INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            accepted_at     INTEGER NOT NULL,
+            merchant_id     TEXT,
+            idempotency_key TEXT
+        );
+        CREATE INDEX escalations_by_due ON escalations (due_at);
+        CREATE INDEX escalations_by_age ON escalations (accepted_at);
         """;
 
     /// <summary>Brings the schema to <see cref="CurrentVersion"/>; the message of what it throws says what is wrong.</summary>
@@ -61,6 +94,11 @@ internal static class SqliteJournalSchema
         if (version < 1)
         {
             Execute(connection, Version1);
+        }
+
+        if (version < 2)
+        {
+            Execute(connection, Version2);
         }
 
         Execute(connection, $"PRAGMA user_version = {CurrentVersion}");

@@ -190,11 +190,13 @@ internal sealed partial class SqliteOrderStore
             {
                 foreach (var (merchantId, confirmation) in flushing)
                 {
+                    ConfirmOrdersThrough(merchantId, confirmation);
                     statements.UpsertConfirmation(merchantId, confirmation);
                 }
 
                 statements.TrimConfirmations(_merchantLimit);
                 statements.Commit();
+                _eventsLogged.Pulse();
             }
             catch
             {

@@ -19,6 +19,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private readonly SqliteOptions _options;
     private readonly HistoryOptions _history;
+    private readonly EscalationOptions _escalation;
     private readonly int _merchantLimit;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteOrderStore> _logger;
@@ -36,6 +37,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private long _lastSeq;
     private long _committedLastSeq;
+    private int _disposed;
     private long _firstRetainedSeq;
     private volatile bool _writesFailing;
 
@@ -43,6 +45,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
     {
         _options = options.Sqlite;
         _history = options.History;
+        _escalation = options.Escalation;
         _merchantLimit = options.MerchantLimit;
         _time = time;
         _logger = logger;
@@ -74,9 +77,11 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             Scalar(_writer, $"PRAGMA journal_size_limit = {WalSizeLimitBytes}");
             SqliteJournalSchema.Migrate(_writer);
             _statements = new JournalStatements(_writer);
+            _tracking = new SqliteTrackingStatements(_writer);
             epoch = _statements.ReadOrCreateEpoch(JournalState.NewEpoch());
             _lastSeq = _committedLastSeq = _statements.ReadLastSeq();
             _firstRetainedSeq = _statements.ReadFirstSeq() ?? _lastSeq + 1;
+            CountPendingEscalations();
             // Proves the file takes writes now rather than at the first publish (read-only file, locked by another process).
             _statements.ProbeWrite();
         }
@@ -114,6 +119,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
                     if (statements.TryInsertOrder(_lastSeq + 1, acceptedAt, request))
                     {
                         _lastSeq++;
+                        OweEscalation(_lastSeq, acceptedAt, request);
                         request.MarkAccepted(OrderRecord.Create(_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order));
                     }
                     else
@@ -128,6 +134,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             {
                 _lastSeq = seqBefore;
                 statements.RollBackIfOpen();
+                CountPendingEscalations();
                 throw;
             }
 
@@ -197,6 +204,12 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as the store and as its order tracking, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
         if (_writer is not null)
@@ -253,6 +266,8 @@ internal sealed partial class SqliteOrderStore : IOrderStore
 
     private void CloseWriter()
     {
+        _tracking?.Dispose();
+        _tracking = null;
         _statements?.Dispose();
         _statements = null;
         _writer?.Dispose();

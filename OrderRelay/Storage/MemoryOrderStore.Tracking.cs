@@ -1,0 +1,221 @@
+using OrderRelay.Core;
+
+namespace OrderRelay.Storage;
+
+/// <summary>
+/// Issue 15 in memory: per-order facts live as long as the order stays in the ring, events in a
+/// ring of their own, escalation obligations ordered by when they are due. All of it is lost
+/// with the process, as the orders are (docs/receipts.md).
+/// </summary>
+internal sealed partial class MemoryOrderStore : IOrderTracking
+{
+    private readonly Dictionary<long, Facts> _facts = [];
+    private readonly Dictionary<string, Queue<long>> _unconfirmedByMerchant = new(StringComparer.Ordinal);
+    private OrderEvent[]? _events;
+    private int _eventsStart;
+    private int _eventsCount;
+    private readonly SortedSet<(long DueMs, long Seq)> _dueEscalations = [];
+    private readonly Dictionary<long, Obligation> _escalations = [];
+    private readonly SignalSource _eventsLogged = new();
+    private long _lastCursor;
+
+    public Task NextEventsLogged => _eventsLogged.Next;
+
+    public ValueTask<TrackedOrder?> FindOrderAsync(long seq, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_facts.GetValueOrDefault(seq)?.ToTracked());
+        }
+    }
+
+    public ValueTask<long?> FindSeqOfKeyAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult<long?>(_seqByKey.TryGetValue(idempotencyKey, out var seq) ? seq : null);
+        }
+    }
+
+    public ValueTask<TrackedOrder?> AcceptAsync(long seq, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    {
+        var logged = false;
+        TrackedOrder? tracked;
+        lock (_lock)
+        {
+            if (_facts.GetValueOrDefault(seq) is { } facts && facts.MerchantAcceptedAt is null)
+            {
+                facts.MerchantAcceptedAt = acceptedAt;
+                Log(OrderEventKind.MerchantAccepted, facts, acceptedAt);
+                DropObligation(seq);
+                logged = true;
+            }
+
+            tracked = _facts.GetValueOrDefault(seq)?.ToTracked();
+        }
+
+        if (logged)
+        {
+            _eventsLogged.Pulse();
+        }
+
+        return ValueTask.FromResult(tracked);
+    }
+
+    public ValueTask<EventLogBounds> ReadEventBoundsAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(new EventLogBounds(_lastCursor - _eventsCount + 1, _lastCursor));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<OrderEvent>> ReadEventsAfterAsync(long afterCursor, string? publisher, OrderEventKind? kind, int maxCount,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<OrderEvent>();
+        lock (_lock)
+        {
+            // Cursors in the ring are consecutive, so the first wanted one is found by arithmetic.
+            var oldest = _lastCursor - _eventsCount + 1;
+            for (var index = (int)Math.Max(0, afterCursor + 1 - oldest); index < _eventsCount && found.Count < maxCount; index++)
+            {
+                var logged = _events![(_eventsStart + index) % _events.Length];
+                if ((publisher is null || logged.Publisher == publisher) && (kind is null || logged.Kind == kind))
+                {
+                    found.Add(logged);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<OrderEvent>>(found);
+    }
+
+    /// <summary>Under the store's lock, as the order is kept.</summary>
+    private void Track(OrderRecord record, PublishRequest request)
+    {
+        _facts[record.Seq] = new Facts(record, request.Publisher, request.OnlinePages);
+        if (record.MerchantId is { } merchantId)
+        {
+            if (!_unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
+            {
+                _unconfirmedByMerchant[merchantId] = unconfirmed = new Queue<long>();
+            }
+
+            unconfirmed.Enqueue(record.Seq);
+        }
+
+        if (escalation is not { Enabled: true } settings)
+        {
+            return;
+        }
+
+        if (_escalations.Count >= settings.MaxPending)
+        {
+            request.EscalationRefused = true;
+            return;
+        }
+
+        var obligation = new Obligation(record.Seq, record.AcceptedAt, record.MerchantId, record.IdempotencyKey);
+        _escalations.Add(record.Seq, obligation);
+        Reschedule(obligation, (record.AcceptedAt + settings.After).ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Under the store's lock, as the order leaves the ring; its obligation, if any, stays until the webhook takes it.</summary>
+    private void Forget(OrderRecord evicted)
+    {
+        _facts.Remove(evicted.Seq);
+        if (evicted.MerchantId is { } merchantId && _unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
+        {
+            while (unconfirmed.Count > 0 && unconfirmed.Peek() <= evicted.Seq)
+            {
+                unconfirmed.Dequeue();
+            }
+
+            if (unconfirmed.Count == 0)
+            {
+                _unconfirmedByMerchant.Remove(merchantId);
+            }
+        }
+    }
+
+    /// <summary>Under the store's lock: every order of the merchant up to <paramref name="seq"/> not confirmed yet is confirmed now.</summary>
+    private void ConfirmOrdersThrough(string merchantId, long seq, DateTimeOffset confirmedAt)
+    {
+        if (!_unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
+        {
+            return;
+        }
+
+        var logged = false;
+        while (unconfirmed.Count > 0 && unconfirmed.Peek() <= seq)
+        {
+            if (_facts.GetValueOrDefault(unconfirmed.Dequeue()) is { } facts)
+            {
+                facts.ConfirmedAt = confirmedAt;
+                Log(OrderEventKind.Confirmed, facts, confirmedAt);
+                logged = true;
+            }
+        }
+
+        if (unconfirmed.Count == 0)
+        {
+            _unconfirmedByMerchant.Remove(merchantId);
+        }
+
+        if (logged)
+        {
+            _eventsLogged.Pulse();
+        }
+    }
+
+    private void Log(OrderEventKind kind, Facts facts, DateTimeOffset at)
+    {
+        // Two events at most per kept order; allocated at the first event, so a relay nobody confirms on holds none.
+        _events ??= new OrderEvent[2 * _ring.Length];
+        var logged = new OrderEvent(++_lastCursor, kind, facts.Record.Seq, facts.Record.IdempotencyKey, facts.Record.MerchantId, facts.Publisher, at);
+        if (_eventsCount == _events.Length)
+        {
+            _events[_eventsStart] = logged;
+            _eventsStart = (_eventsStart + 1) % _events.Length;
+        }
+        else
+        {
+            _events[(_eventsStart + _eventsCount) % _events.Length] = logged;
+            _eventsCount++;
+        }
+    }
+
+    private sealed class Facts(OrderRecord record, string? publisher, int onlinePages)
+    {
+        public OrderRecord Record { get; } = record;
+
+        public string? Publisher { get; } = publisher;
+
+        public ReadOnlyMemory<byte> Order => Record.Order;
+
+        public DateTimeOffset? ConfirmedAt { get; set; }
+
+        public DateTimeOffset? MerchantAcceptedAt { get; set; }
+
+        public DateTimeOffset? EscalatedAt { get; set; }
+
+        public TrackedOrder ToTracked() => new(Record.Seq, Record.IdempotencyKey, Record.MerchantId, Record.AcceptedAt, onlinePages,
+            ConfirmedAt, MerchantAcceptedAt, EscalatedAt);
+    }
+
+    private sealed class Obligation(long seq, DateTimeOffset acceptedAt, string? merchantId, string? idempotencyKey)
+    {
+        public long Seq { get; } = seq;
+
+        public DateTimeOffset AcceptedAt { get; } = acceptedAt;
+
+        public string? MerchantId { get; } = merchantId;
+
+        public string? IdempotencyKey { get; } = idempotencyKey;
+
+        public long DueMs { get; set; }
+
+        public int Attempts { get; set; }
+    }
+}
