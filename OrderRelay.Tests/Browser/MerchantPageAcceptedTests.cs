@@ -5,13 +5,11 @@ using static Microsoft.Playwright.Assertions;
 namespace OrderRelay.Tests.Browser;
 
 /// <summary>
-/// The page with the relay's side of accept (notes/accept-spec.md: the `accepted` frame and
-/// the welcome's `escalation_after_ms`). Category needs-accept: these pass only once the
-/// relay's accept is merged; before that the relay answers accept with unknown_type.
+/// The page with the relay's side of accept (docs/receipts.md: the `accepted` frame and the
+/// welcome's `escalation_after_ms`).
 /// </summary>
 [CancelAfter(60_000)]
 [NonParallelizable]
-[Category("needs-accept")]
 public sealed partial class MerchantPageAcceptedTests : BrowserTests
 {
     /// <summary>Two merchants' pages in two browser profiles: the merchant's other page is told, the other merchant's is not.</summary>

@@ -129,18 +129,14 @@ public sealed class RedisClusterTests
         var refused = await publisherOnB.PublishAsync(Frames.Order("m-1", 2), id: "during-outage");
         Assert.That(refused.Code(), Is.EqualTo("store_unavailable"));
         Assert.That(refused.GetProperty("id").GetString(), Is.EqualTo("during-outage"));
-        using (var health = await a.Http.GetAsync("/healthz"))
-        {
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-        }
+        await a.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
 
         await _cluster.Redis.RestartAsync();
 
         var retried = await publisherOnB.PublishUntilAckedAsync(Frames.Order("m-1", 2), "during-outage");
         Assert.That(retried.Seq(), Is.EqualTo(2), "the refused publish took no seq");
         Assert.That((await onA.ReceiveAsync()).Seq(), Is.EqualTo(2), "the subscriber stayed connected and gets what came after");
-        using var healthAfter = await a.Http.GetAsync("/healthz");
-        Assert.That(healthAfter.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await a.WaitForHealthAsync(HttpStatusCode.OK);
     }
 
     [Test]

@@ -12,9 +12,6 @@ namespace OrderRelay.Tests.Storage;
 [CancelAfter(120_000)]
 public sealed class RedisOutageTests
 {
-    /// <summary>What a load balancer's health check waits before it counts a node as down.</summary>
-    private static readonly TimeSpan HealthCheckBound = TimeSpan.FromSeconds(1);
-
     /// <summary><c>Relay:Redis:OperationTimeout</c> in these tests, and the margin a loaded machine needs on top.</summary>
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1.5);
@@ -37,8 +34,8 @@ public sealed class RedisOutageTests
 
         await _cluster.Redis.KillAsync();
 
-        await WaitForHealthAsync(a, HttpStatusCode.ServiceUnavailable);
-        await WaitForHealthAsync(b, HttpStatusCode.ServiceUnavailable);
+        await a.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
+        await b.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
         var (answer, took) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 2), id: "during"));
         Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
         Assert.That(took, Is.LessThan(OperationTimeout + Margin));
@@ -48,8 +45,8 @@ public sealed class RedisOutageTests
 
         await _cluster.Redis.RestartAsync();
 
-        await WaitForHealthAsync(a, HttpStatusCode.OK);
-        await WaitForHealthAsync(b, HttpStatusCode.OK);
+        await a.WaitForHealthAsync(HttpStatusCode.OK);
+        await b.WaitForHealthAsync(HttpStatusCode.OK);
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 2), id: "during")).Seq(), Is.EqualTo(2), "the refused publish took no seq");
     }
 
@@ -66,7 +63,7 @@ public sealed class RedisOutageTests
 
         var (first, firstTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 2), id: "hung-1"));
         var (second, secondTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 3), id: "hung-2"));
-        await WaitForHealthAsync(a, HttpStatusCode.ServiceUnavailable);
+        await a.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
         Assert.That(first.Code(), Is.EqualTo("store_unavailable"));
         Assert.That(second.Code(), Is.EqualTo("store_unavailable"));
         Assert.That(firstTook, Is.LessThan(OperationTimeout + Margin));
@@ -74,7 +71,7 @@ public sealed class RedisOutageTests
 
         await _cluster.Redis.ResumeAsync();
 
-        await WaitForHealthAsync(a, HttpStatusCode.OK);
+        await a.WaitForHealthAsync(HttpStatusCode.OK);
         // Redis may have run the scripts it held once it woke: a retry with the same id is safe
         // either way, and the subscriber gets each order once.
         var retried = await publisher.PublishUntilAckedAsync(Frames.Order("m-1", 2), "hung-1");
@@ -82,25 +79,6 @@ public sealed class RedisOutageTests
         Assert.That(retried.Seq(), Is.EqualTo(2), "hung-1 has seq 2, whether Redis ran the held script or took the retry");
         Assert.That(next.Seq(), Is.EqualTo(2));
         Assert.That(next.GetProperty("order").GetProperty("order_id").GetInt32(), Is.EqualTo(2));
-    }
-
-
-    /// <summary>Asks /healthz until it answers <paramref name="expected"/>; every answer must come within a second.</summary>
-    private static async Task WaitForHealthAsync(RelayServer node, HttpStatusCode expected)
-    {
-        using var client = new HttpClient { BaseAddress = node.HttpBase, Timeout = HealthCheckBound };
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await client.GetAsync("/healthz");
-            if (response.StatusCode == expected)
-            {
-                return;
-            }
-
-            Assert.That(deadline.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), $"/healthz still answers {response.StatusCode}");
-            await Task.Delay(100);
-        }
     }
 
     private static async Task<HttpResponseMessage> PublishOverHttpAsync(RelayServer node, string idempotencyKey)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -70,6 +72,27 @@ internal sealed class RelayServer : IAsyncDisposable
         var client = await ConnectAsync();
         await client.HelloAsync(helloJson);
         return client;
+    }
+
+    /// <summary>
+    /// Asks /healthz until it answers <paramref name="expected"/>: store health is refreshed in the
+    /// background, so it follows an outage or its end within a ping. Each answer must come within a second.
+    /// </summary>
+    public async Task WaitForHealthAsync(HttpStatusCode expected)
+    {
+        using var client = new HttpClient { BaseAddress = HttpBase, Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await client.GetAsync("/healthz");
+            if (response.StatusCode == expected)
+            {
+                return;
+            }
+
+            Assert.That(deadline.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), $"/healthz still answers {response.StatusCode}");
+            await Task.Delay(100);
+        }
     }
 
     public async Task StopAsync() => await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
