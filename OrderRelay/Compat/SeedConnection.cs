@@ -105,7 +105,7 @@ internal sealed partial class SeedConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>The first request wins; the send loop sends the close, and a timer aborts a peer that stalls.</summary>
+    /// <summary>The first request wins; the drain sends the close, and a timer aborts a peer that stalls.</summary>
     private void RequestClose(WebSocketCloseStatus code, string reason, bool drainFirst = false)
     {
         lock (_outbound)

@@ -5,7 +5,7 @@ using OrderRelay.Protocol;
 namespace OrderRelay.Connections;
 
 /// <summary>
-/// A publisher's answer that is not known yet. Queued in arrival order, so the send loop
+/// A publisher's answer that is not known yet. Queued in arrival order, so the drain
 /// answers publishes in the order they came even though the sequencer decides them later.
 /// </summary>
 internal sealed class PendingReply(Task<PublishOutcome> outcome, string? id, RelayMetrics metrics) : OutboundFrame

@@ -122,7 +122,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Starts closing: the first request wins. The queue stops taking frames, the send loop
+    /// Starts closing: the first request wins. The queue stops taking frames, the drain
     /// sends the error and close frames, and a timer aborts the socket if the peer stalls.
     /// </summary>
     private void RequestClose(CloseRequest request)

@@ -50,7 +50,7 @@ internal sealed class MerchantActivity(string merchantId)
         }
     }
 
-    /// <summary>Called by send loops after a write, concurrently: keeps the maximum.</summary>
+    /// <summary>Called by connections after each write, concurrently: keeps the maximum.</summary>
     public void MarkDelivered(long seq)
     {
         var current = Volatile.Read(ref _deliveredSeq);

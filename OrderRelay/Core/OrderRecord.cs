@@ -47,7 +47,7 @@ internal sealed class OrderRecord : OutboundFrame
     /// <summary>How many times this node wrote the order to a subscriber socket (live and replayed from the recent ring).</summary>
     public int Deliveries => Volatile.Read(ref _deliveries);
 
-    /// <summary>Called by send loops after a write, concurrently.</summary>
+    /// <summary>Called by connections after each write, concurrently.</summary>
     public void CountDelivery() => Interlocked.Increment(ref _deliveries);
 
     /// <summary>Delivery bookkeeping for the order's merchant; set by the relay at fan-out.</summary>

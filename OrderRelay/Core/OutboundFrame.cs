@@ -1,7 +1,7 @@
 namespace OrderRelay.Core;
 
 /// <summary>
-/// Something a connection's send loop writes to its socket. Orders are shared by
+/// Something a connection's drain writes to its socket. Orders are shared by
 /// every subscriber they fan out to, so a delivery allocates nothing per subscriber.
 /// </summary>
 internal abstract class OutboundFrame;
