@@ -16,7 +16,7 @@ namespace OrderRelay.Compat;
 /// makes it a publisher of bare order objects instead. Orders go out as their bare bytes. The
 /// seed's clients read no error frames, so every refusal is a close whose reason says why.
 /// </summary>
-internal sealed partial class SeedConnection : IThreadPoolWorkItem
+internal sealed partial class SeedConnection : QueueDrainingConnection
 {
     private readonly WebSocket _socket;
     private readonly RelayConnectionServices _services;
@@ -32,7 +32,6 @@ internal sealed partial class SeedConnection : IThreadPoolWorkItem
     private RateLimiter? _publishRate;
     private string? _role;
     private volatile bool _drainFirst;
-    private TaskCompletionSource? _sendingEnded;
 
     /// <param name="keyAccepted">The connection's <c>?key=</c> is a valid publisher key (or none is required).</param>
     public SeedConnection(WebSocket socket, string id, string client, bool keyAccepted, RelayConnectionServices services, ILogger<SeedConnection> logger)
@@ -70,7 +69,7 @@ internal sealed partial class SeedConnection : IThreadPoolWorkItem
                 RequestClose(CloseCodes.Normal, "");
             }
 
-            await SendingEnded.Task.ConfigureAwait(false);
+            await SendingEnded.ConfigureAwait(false);
         }
         finally
         {
@@ -129,7 +128,7 @@ internal sealed partial class SeedConnection : IThreadPoolWorkItem
             drainFirst ? _services.Options.CloseTimeout * 2 : _services.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    private void Abort()
+    private protected override void Abort()
     {
         _socket.Abort();
         _outbound.Complete();
@@ -143,51 +142,18 @@ internal sealed partial class SeedConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Completes when nothing more will be written: the close is sent or the socket aborted. Created on first use.</summary>
-    private TaskCompletionSource SendingEnded =>
-        _sendingEnded ?? Interlocked.CompareExchange(ref _sendingEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _sendingEnded;
+    private protected override OutboundQueue Outbound => _outbound;
 
-    /// <summary>Scheduled by the outgoing queue when an order finds it idle, or when it completes.</summary>
-    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
-
-    /// <summary>Sends each queued order's bare bytes until the queue is empty; once it is completed, the close.</summary>
-    private async Task DrainAsync()
+    private protected override async ValueTask SendCloseAsync()
     {
-        try
+        if (_close is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            var completed = false;
-            while (!completed && await SendQueuedAsync().ConfigureAwait(false))
-            {
-                switch (_outbound.EndDrain())
-                {
-                    case DrainEnd.Idle:
-                        return;
-                    case DrainEnd.Completed:
-                        completed = true;
-                        break;
-                }
-            }
-
-            if (_close is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _socket.CloseOutputAsync(close.Code, close.Reason, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            SendingEnded.TrySetResult();
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            Abort();
-            SendingEnded.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            SendingEnded.TrySetException(ex);
+            await _socket.CloseOutputAsync(close.Code, close.Reason, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     /// <summary>Sends every order queued now; false when a close that does not wait for the queue cuts it short.</summary>
-    private async ValueTask<bool> SendQueuedAsync()
+    private protected override async ValueTask<bool> SendQueuedAsync()
     {
         var deliveries = 0;
         var oldest = 0L;

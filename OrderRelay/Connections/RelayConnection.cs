@@ -15,7 +15,7 @@ namespace OrderRelay.Connections;
 /// Whichever side ends first decides how the connection closes; the other gets
 /// <c>CloseTimeout</c> before the socket is aborted.
 /// </summary>
-internal sealed partial class RelayConnection : IThreadPoolWorkItem
+internal sealed partial class RelayConnection : QueueDrainingConnection
 {
     private readonly WebSocket _socket;
     private readonly RelayConnectionServices _services;
@@ -34,7 +34,6 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
     private RateLimiter? _publishRate;
     private IDisposable? _tokenLease;
     private ITimer? _tokenExpiry;
-    private TaskCompletionSource? _sendingEnded;
 
     public RelayConnection(WebSocket socket, string id, Admission admission, RelayConnectionServices services)
     {
@@ -71,7 +70,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
         {
             var ending = await ReceiveLoopAsync().ConfigureAwait(false);
             OnReceiveEnded(ending);
-            await SendingEnded.Task.ConfigureAwait(false);
+            await SendingEnded.ConfigureAwait(false);
         }
         finally
         {
@@ -143,7 +142,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
         _abortTimer = _services.Time.CreateTimer(static state => ((RelayConnection)state!).Abort(), this, allowance, Timeout.InfiniteTimeSpan);
     }
 
-    private void Abort()
+    private protected override void Abort()
     {
         _socket.Abort();
         _outbound.Complete();
@@ -157,55 +156,9 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>
-    /// Completes when the connection will write nothing more: its close is sent or its socket
-    /// aborted. Created on first use, so an open connection does not hold one.
-    /// </summary>
-    private TaskCompletionSource SendingEnded =>
-        _sendingEnded ?? Interlocked.CompareExchange(ref _sendingEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _sendingEnded;
+    private protected override OutboundQueue Outbound => _outbound;
 
-    /// <summary>Scheduled by the outgoing queue when a frame finds it idle, or when it completes.</summary>
-    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
-
-    /// <summary>Sends what is queued until the queue is empty; once it is completed, sends the close the connection was asked for.</summary>
-    private async Task DrainAsync()
-    {
-        try
-        {
-            while (await SendQueuedAsync().ConfigureAwait(false))
-            {
-                switch (_outbound.EndDrain())
-                {
-                    case DrainEnd.More:
-                        continue;
-                    case DrainEnd.Idle:
-                        return;
-                    case DrainEnd.Completed:
-                        break;
-                    default:
-                        throw new UnreachableException();
-                }
-
-                break;
-            }
-
-            // Completed and emptied, or cut short by a close that does not wait for the queue.
-            await SendCloseAsync().ConfigureAwait(false);
-            SendingEnded.TrySetResult();
-        }
-        catch (Exception ex) when (IsTransportEnding(ex))
-        {
-            // The peer is gone: the receive loop will see it too.
-            Abort();
-            SendingEnded.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            SendingEnded.TrySetException(ex);
-        }
-    }
-
-    private async ValueTask SendCloseAsync()
+    private protected override async ValueTask SendCloseAsync()
     {
         if (_closeRequest is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
@@ -219,7 +172,7 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
     }
 
     /// <summary>Sends every frame queued now, one burst; false when a close cuts the queue short.</summary>
-    private async ValueTask<bool> SendQueuedAsync()
+    private protected override async ValueTask<bool> SendQueuedAsync()
     {
         // Metrics are updated once per burst: per delivery, their shared counters took a sixth of the relay's CPU (perf).
         var deliveries = 0;
@@ -274,7 +227,4 @@ internal sealed partial class RelayConnection : IThreadPoolWorkItem
 
     private ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8) =>
         _socket.SendAsync(utf8, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    private static bool IsTransportEnding(Exception ex) =>
-        ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
 }
