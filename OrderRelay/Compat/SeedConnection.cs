@@ -128,21 +128,11 @@ internal sealed partial class SeedConnection : QueueDrainingConnection
             drainFirst ? _services.Options.CloseTimeout * 2 : _services.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    private protected override void Abort()
-    {
-        _socket.Abort();
-        _outbound.Complete();
-        try
-        {
-            _lifetime.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already cleaned up.
-        }
-    }
+    private protected override WebSocket Socket => _socket;
 
     private protected override OutboundQueue Outbound => _outbound;
+
+    private protected override CancellationTokenSource Lifetime => _lifetime;
 
     private protected override async ValueTask SendCloseAsync()
     {

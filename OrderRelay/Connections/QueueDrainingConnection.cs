@@ -22,7 +22,12 @@ internal abstract class QueueDrainingConnection : IThreadPoolWorkItem
     private TaskCompletionSource SendingEndedSource =>
         _sendingEnded ?? Interlocked.CompareExchange(ref _sendingEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _sendingEnded;
 
+    private protected abstract WebSocket Socket { get; }
+
     private protected abstract OutboundQueue Outbound { get; }
+
+    /// <summary>Cancelled when the connection is dropped: ends whatever it still has under way.</summary>
+    private protected abstract CancellationTokenSource Lifetime { get; }
 
     void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
 
@@ -33,7 +38,19 @@ internal abstract class QueueDrainingConnection : IThreadPoolWorkItem
     private protected abstract ValueTask SendCloseAsync();
 
     /// <summary>Drops the socket: the peer is gone or will not answer.</summary>
-    private protected abstract void Abort();
+    private protected void Abort()
+    {
+        Socket.Abort();
+        Outbound.Complete();
+        try
+        {
+            Lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished cleaning up first; nothing is left to cancel.
+        }
+    }
 
     private protected static bool IsTransportEnding(Exception ex) =>
         ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;

@@ -142,21 +142,11 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
         _abortTimer = _services.Time.CreateTimer(static state => ((RelayConnection)state!).Abort(), this, allowance, Timeout.InfiniteTimeSpan);
     }
 
-    private protected override void Abort()
-    {
-        _socket.Abort();
-        _outbound.Complete();
-        try
-        {
-            _lifetime.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection finished cleaning up first; nothing is left to cancel.
-        }
-    }
+    private protected override WebSocket Socket => _socket;
 
     private protected override OutboundQueue Outbound => _outbound;
+
+    private protected override CancellationTokenSource Lifetime => _lifetime;
 
     private protected override async ValueTask SendCloseAsync()
     {
