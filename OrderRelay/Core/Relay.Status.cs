@@ -12,28 +12,10 @@ internal sealed partial class Relay
     /// </summary>
     public async ValueTask<MerchantOverview> GetMerchantOverviewAsync(int limit, CancellationToken cancellationToken)
     {
-        var online = 0;
-        var candidates = new List<(MerchantActivity Activity, DateTimeOffset Since)>();
-        lock (_gate)
-        {
-            foreach (var activity in _ledger.All)
-            {
-                if (activity.Online > 0)
-                {
-                    online++;
-                }
-
-                if (activity.HasUnconfirmed)
-                {
-                    candidates.Add((activity, activity.UnconfirmedSince ?? DateTimeOffset.MinValue));
-                }
-            }
-        }
-
-        candidates.Sort((a, b) => a.Since.CompareTo(b.Since));
+        var (online, unconfirmed) = _fanOut.SurveyMerchants();
         var waiting = new List<MerchantBacklog>();
         var confirmedElsewhere = 0;
-        foreach (var (activity, _) in candidates.Take(MaxConfirmationLookups))
+        foreach (var activity in unconfirmed.Take(MaxConfirmationLookups))
         {
             if (waiting.Count == limit)
             {
@@ -41,33 +23,16 @@ internal sealed partial class Relay
             }
 
             var stored = await _store.GetConfirmationAsync(activity.MerchantId, cancellationToken).ConfigureAwait(false);
-            lock (_gate)
+            if (_fanOut.Reconcile(activity, stored?.Seq, stored?.ConfirmedAt) is { } backlog)
             {
-                if (stored is not null)
-                {
-                    activity.NoteConfirmed(stored.Seq, stored.ConfirmedAt);
-                }
-
-                if (!activity.HasUnconfirmed)
-                {
-                    confirmedElsewhere++;
-                    continue;
-                }
-
-                waiting.Add(new MerchantBacklog(activity.MerchantId, activity.Online, activity.PublishedSeq, activity.DeliveredSeq,
-                    activity.ConfirmedSeq, activity.ConfirmedAt, activity.UnconfirmedSince));
+                waiting.Add(backlog);
+            }
+            else
+            {
+                confirmedElsewhere++;
             }
         }
 
-        return new MerchantOverview(online, candidates.Count - confirmedElsewhere, waiting);
-    }
-
-    /// <summary>Keeps the ledger's view of confirmations current, for <see cref="GetMerchantOverviewAsync"/>.</summary>
-    private void NoteConfirmed(string merchantId, long seq, DateTimeOffset confirmedAt)
-    {
-        lock (_gate)
-        {
-            _ledger.Find(merchantId)?.NoteConfirmed(seq, confirmedAt);
-        }
+        return new MerchantOverview(online, unconfirmed.Count - confirmedElsewhere, waiting);
     }
 }

@@ -1,0 +1,171 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+using OrderRelay.Storage;
+
+namespace OrderRelay.Core;
+
+/// <summary>
+/// The single consumer of publishes: takes whatever has queued up as one batch, lets the
+/// store decide it (one commit for the lot), hands the new orders to fan-out in seq order,
+/// then answers each publisher.
+/// </summary>
+internal sealed partial class Sequencer
+{
+    private const int PublishQueueLimit = 8192;
+
+    private readonly IOrderStore _store;
+    private readonly FanOut _fanOut;
+    private readonly bool _deliversCommitted;
+    private readonly RelayMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly int _maxBatch;
+    private readonly Channel<PublishRequest> _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private bool _refusingEscalations;
+    private Task _running = Task.CompletedTask;
+
+    /// <param name="deliversCommitted">
+    /// Whether committed orders go to fan-out from here; not when a feed of a shared store
+    /// delivers them instead, on every node alike. Either way the sequencer counts, per order,
+    /// its merchant's pages online here.
+    /// </param>
+    /// <param name="maxBatch">The most publishes decided in one commit.</param>
+    public Sequencer(IOrderStore store, FanOut fanOut, bool deliversCommitted, int maxBatch, RelayMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _store = store;
+        _fanOut = fanOut;
+        _deliversCommitted = deliversCommitted;
+        _maxBatch = maxBatch;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+    }
+
+    public void Start() => _running = Task.Run(RunAsync, CancellationToken.None);
+
+    /// <summary>Stops taking publishes and waits until every queued one is answered.</summary>
+    public async Task StopAsync()
+    {
+        _publishes.Writer.TryComplete();
+        await _running.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues a publish for sequencing, waiting while the sequencer is saturated; the
+    /// request's task completes once the order is stored and fanned out.
+    /// </summary>
+    public async ValueTask SubmitAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _publishes.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new PublishFailedException(ErrorCodes.ServerShutdown, "The relay is shutting down.");
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PublishRequest>(_maxBatch);
+        var committed = new List<OrderRecord>(_maxBatch);
+        var overflowed = new List<Subscriber>();
+        var reader = _publishes.Reader;
+        // An outage is logged once as it starts and once as it ends, not once per refused batch:
+        // at hundreds of publishes a second the log would otherwise drown in the same stack trace.
+        var refusedInOutage = 0;
+        var outageStarted = 0L;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+
+            _fanOut.CountOnlinePages(batch);
+
+            try
+            {
+                await _store.AppendAsync(batch, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                if (refusedInOutage == 0)
+                {
+                    outageStarted = _time.GetTimestamp();
+                    LogStoreAppendFailed(_logger, ex, batch.Count);
+                }
+
+                refusedInOutage += batch.Count;
+                var failure = new PublishFailedException(ErrorCodes.StoreUnavailable, "The order store could not store the order; it was not accepted.", ex);
+                foreach (var request in batch)
+                {
+                    request.TrySetException(failure);
+                }
+
+                batch.Clear();
+                continue;
+            }
+
+            if (refusedInOutage > 0)
+            {
+                LogStoreAppendsResumed(_logger, refusedInOutage, _time.GetElapsedTime(outageStarted));
+                refusedInOutage = 0;
+            }
+
+            foreach (var request in batch)
+            {
+                if (request.Record is { } record)
+                {
+                    committed.Add(record);
+                }
+            }
+
+            ReportRefusedEscalations(batch.Count(request => request.EscalationRefused));
+            if (_deliversCommitted)
+            {
+                _fanOut.Deliver(committed, overflowed);
+            }
+
+            _metrics.OrdersAccepted.Inc(committed.Count);
+            _metrics.DuplicatePublishes.Inc(batch.Count - committed.Count);
+            foreach (var request in batch)
+            {
+                request.TrySetResult(request.Outcome);
+            }
+
+            batch.Clear();
+            committed.Clear();
+        }
+    }
+
+    /// <summary>Logged as the pending limit is reached and again as it is left, not once per order.</summary>
+    private void ReportRefusedEscalations(int refused)
+    {
+        if (refused > 0)
+        {
+            _metrics.Escalations.WithLabels("refused").Inc(refused);
+        }
+
+        if ((refused > 0) != _refusingEscalations)
+        {
+            _refusingEscalations = refused > 0;
+            if (_refusingEscalations)
+            {
+                LogEscalationLimitReached(_logger);
+            }
+            else
+            {
+                LogEscalationLimitLeft(_logger);
+            }
+        }
+    }
+}
