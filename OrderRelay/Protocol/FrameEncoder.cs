@@ -35,6 +35,8 @@ internal static class FrameEncoder
     public static ControlFrame Error(string code, string message, string? id = null) => new(ErrorBytes(code, message, id));
 
     /// <summary>ISO 8601 UTC with milliseconds and <c>Z</c>, as the protocol's <c>ts</c>.</summary>
-    public static string Timestamp(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>A time as the protocol's <c>ts</c> (<see cref="TimestampFormat"/>).</summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 }
