@@ -32,6 +32,33 @@ public sealed class HttpEndpointTests
     }
 
     [Test]
+    public async Task PostPublish_AckIsJsonWithExactlySeqAndDuplicate()
+    {
+        using var response = await _relay.Http.PostAsync("/publish", new StringContent("""{"order_id":7}""", Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("application/json; charset=utf-8"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"seq":1,"duplicate":false}"""));
+    }
+
+    [Test]
+    public async Task PostPublishOfABodyInManyPieces_DeliversItVerbatim()
+    {
+        // 40 KB arrives in several of Kestrel's 4 KB buffers: the body is then parsed from a copy,
+        // where one in a single buffer is parsed in place.
+        await using var relay = await RelayServer.StartAsync("Relay:MaxMessageBytes=65536");
+        var order = $$"""{"order_id":"big-1","merchant_id":"m-9","note":"{{string.Concat(Enumerable.Repeat("订单-0123456789", 3_000))}}"}""";
+        await using var subscriber = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-9"]}""");
+
+        using var response = await relay.Http.PostAsync("/publish", new StringContent(order, Encoding.UTF8, "application/json"));
+        var delivery = await subscriber.ReceiveTextAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(delivery, Does.StartWith("""{"type":"order","seq":1,"merchant_id":"m-9","""));
+        Assert.That(delivery, Does.EndWith("\"order\":" + order + "}"));
+    }
+
+    [Test]
     public async Task PostPublishWithSameIdempotencyKey_DuplicateWithOriginalSeq()
     {
         var (_, first) = await PostAsync("""{"order_id":1}""", idempotencyKey: "k-1");

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
@@ -45,29 +46,39 @@ internal static class PublishEndpoint
                 $"{IdempotencyKeyHeader} must be 1 to {ClientFrameParser.MaxIdentifierLength} characters long.");
         }
 
-        var body = await ReadBodyAsync(context.Request.BodyReader, limit, context.RequestAborted);
-        if (body is null)
+        var reader = context.Request.BodyReader;
+        if (await BufferBodyAsync(reader, limit, context.RequestAborted) is not { } body)
         {
             return Problems.For(metrics, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"The body is over the {limit}-byte limit.");
         }
 
-        var order = parser.ParseOrder(body);
+        ClientFrame order;
+        byte[]? orderBytes;
+        try
+        {
+            order = ParseOrder(parser, body, out orderBytes);
+        }
+        finally
+        {
+            reader.AdvanceTo(body.End);
+        }
+
         if (order.ProblemCode is { } problem)
         {
             return Problems.For(metrics, StatusCodes.Status400BadRequest, problem, order.ProblemMessage!);
         }
 
-        if (order.Order != OrderField.Object)
+        if (orderBytes is null)
         {
             return Problems.For(metrics, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "The body must be the order as a JSON object.");
         }
 
-        var request = new PublishRequest(key, order.OrderMerchantId, body[order.OrderRange], keys.IdentityOf(BearerKey.From(context.Request)));
+        var request = new PublishRequest(key, order.OrderMerchantId, orderBytes, keys.IdentityOf(BearerKey.From(context.Request)));
         try
         {
             await relay.SubmitAsync(request, context.RequestAborted);
             var outcome = await request.Task;
-            return Results.Json(new PublishResponse(outcome.Seq, outcome.Duplicate), FrameEncoder.Json.PublishResponse);
+            return new Utf8JsonResult(JsonSerializer.SerializeToUtf8Bytes(new PublishResponse(outcome.Seq, outcome.Duplicate), FrameEncoder.Json.PublishResponse));
         }
         catch (PublishFailedException ex)
         {
@@ -82,8 +93,11 @@ internal static class PublishEndpoint
         }
     }
 
-    /// <summary>The whole body, or null as soon as it passes <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, still in the reader's buffers (the caller advances past it), or null as
+    /// soon as it passes <paramref name="limit"/> bytes.
+    /// </summary>
+    private static async Task<ReadOnlySequence<byte>?> BufferBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -96,12 +110,20 @@ internal static class PublishEndpoint
 
             if (result.IsCompleted)
             {
-                var body = result.Buffer.ToArray();
-                reader.AdvanceTo(result.Buffer.End);
-                return body;
+                return result.Buffer;
             }
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
+    }
+
+    /// <summary>Parses the body where it lies when it arrived in one piece; copies out only the order, which outlives the request.</summary>
+    /// <param name="order">The order object's bytes; null unless the body is a JSON object the relay accepts.</param>
+    private static ClientFrame ParseOrder(ClientFrameParser parser, in ReadOnlySequence<byte> body, out byte[]? order)
+    {
+        ReadOnlySpan<byte> utf8 = body.IsSingleSegment ? body.FirstSpan : body.ToArray();
+        var frame = parser.ParseOrder(utf8);
+        order = frame.ProblemCode is null && frame.Order == OrderField.Object ? utf8[frame.OrderRange].ToArray() : null;
+        return frame;
     }
 }
