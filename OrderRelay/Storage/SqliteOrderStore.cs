@@ -2,7 +2,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
-using OrderRelay.Hosting;
 
 namespace OrderRelay.Storage;
 
