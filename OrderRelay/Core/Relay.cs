@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
@@ -180,14 +181,14 @@ internal sealed partial class Relay : IAsyncDisposable
             var fannedOutThrough = LastSeq;
             var page = await _store.ReadAfterAsync(cursor, subscriber.Filter, ReplayPageSize, cancellationToken).ConfigureAwait(false);
             var replayed = 0;
-            foreach (var record in page.Orders)
+            foreach (var stored in page.Orders)
             {
-                if (record.Seq > fannedOutThrough)
+                if (stored.Seq > fannedOutThrough)
                 {
                     break;
                 }
 
-                if (!await subscriber.Queue.EnqueueAsync(record, cancellationToken).ConfigureAwait(false))
+                if (!await subscriber.Queue.EnqueueAsync(OrderRecord.Create(stored), cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -283,6 +284,9 @@ internal sealed partial class Relay : IAsyncDisposable
     private async Task RunSequencerAsync()
     {
         var batch = new List<PublishRequest>(_maxBatch);
+        var entries = new List<JournalEntry>(_maxBatch);
+        var results = new AppendResult[_maxBatch];
+        var newOrders = new List<OrderRecord>(_maxBatch);
         var overflowed = new List<Subscriber>();
         var reader = _publishes.Reader;
         // An outage is logged once as it starts and once as it ends, not once per refused batch:
@@ -296,11 +300,12 @@ internal sealed partial class Relay : IAsyncDisposable
                 batch.Add(request);
             }
 
-            CountOnlinePages(batch);
-
+            ToJournalEntries(batch, entries);
+            var acceptedAt = _time.GetUtcNow();
+            var acceptedTimestamp = Stopwatch.GetTimestamp();
             try
             {
-                await _store.AppendAsync(batch, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendAsync(entries, acceptedAt, results, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -318,6 +323,7 @@ internal sealed partial class Relay : IAsyncDisposable
                 }
 
                 batch.Clear();
+                entries.Clear();
                 continue;
             }
 
@@ -327,32 +333,47 @@ internal sealed partial class Relay : IAsyncDisposable
                 refusedInOutage = 0;
             }
 
-            var accepted = batch.Count(request => request.Record is not null);
-            ReportRefusedEscalations(batch.Count(request => request.EscalationRefused));
+            var accepted = 0;
+            var refusedEscalations = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                accepted += results[i].Duplicate ? 0 : 1;
+                refusedEscalations += results[i].EscalationRefused ? 1 : 0;
+            }
+
+            ReportRefusedEscalations(refusedEscalations);
             if (_store is not IOrderFeed)
             {
-                lock (_gate)
+                // Each new order's frame is encoded here, once, outside the store's transaction and the fan-out lock.
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    foreach (var request in batch)
+                    if (!results[i].Duplicate)
                     {
-                        if (request.Record is { } record)
-                        {
-                            FanOut(record, overflowed);
-                        }
+                        newOrders.Add(OrderRecord.Create(results[i].Seq, acceptedAt, batch[i].MerchantId, batch[i].Order, acceptedTimestamp));
                     }
                 }
 
+                lock (_gate)
+                {
+                    foreach (var record in newOrders)
+                    {
+                        FanOut(record, overflowed);
+                    }
+                }
+
+                newOrders.Clear();
                 ReportSlowConsumers(overflowed);
             }
 
             _metrics.OrdersAccepted.Inc(accepted);
             _metrics.DuplicatePublishes.Inc(batch.Count - accepted);
-            foreach (var request in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                request.TrySetResult(request.Outcome);
+                batch[i].TrySetResult(new PublishOutcome(results[i].Seq, results[i].Duplicate));
             }
 
             batch.Clear();
+            entries.Clear();
         }
     }
 
@@ -370,9 +391,11 @@ internal sealed partial class Relay : IAsyncDisposable
                     continue;
                 }
 
+                // Encoded before taking the fan-out lock, as the sequencer does.
+                var record = OrderRecord.Create(step.Order!.Value);
                 lock (_gate)
                 {
-                    FanOut(step.Order!, overflowed);
+                    FanOut(record, overflowed);
                 }
 
                 ReportSlowConsumers(overflowed);
@@ -442,14 +465,18 @@ internal sealed partial class Relay : IAsyncDisposable
         }
     }
 
-    /// <summary>Notes, for order status, how many pages of each order's merchant this node has connected as it is sequenced.</summary>
-    private void CountOnlinePages(List<PublishRequest> batch)
+    /// <summary>
+    /// What the store is handed of each publish, with, for order status, how many pages of its
+    /// merchant this node has connected as it is sequenced.
+    /// </summary>
+    private void ToJournalEntries(List<PublishRequest> batch, List<JournalEntry> entries)
     {
         lock (_gate)
         {
             foreach (var request in batch)
             {
-                request.OnlinePages = request.MerchantId is { } merchantId ? _ledger.Find(merchantId)?.Online ?? 0 : 0;
+                var onlinePages = request.MerchantId is { } merchantId ? _ledger.Find(merchantId)?.Online ?? 0 : 0;
+                entries.Add(new JournalEntry(request.IdempotencyKey, request.MerchantId, request.Order, request.Publisher, onlinePages));
             }
         }
     }

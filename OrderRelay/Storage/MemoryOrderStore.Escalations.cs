@@ -17,7 +17,7 @@ internal sealed partial class MemoryOrderStore
                 Reschedule(obligation, (now + lease).ToUnixTimeMilliseconds());
                 var facts = _facts.GetValueOrDefault(seq);
                 claimed.Add(new EscalationDue(seq, obligation.IdempotencyKey, obligation.MerchantId, obligation.AcceptedAt, facts?.ConfirmedAt,
-                    obligation.Attempts, facts?.Order.ToArray()));
+                    obligation.Attempts, facts?.Stored.Order));
             }
         }
 

@@ -1,5 +1,3 @@
-using OrderRelay.Core;
-
 namespace OrderRelay.Storage;
 
 /// <summary>
@@ -92,37 +90,42 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
     }
 
     /// <summary>Under the store's lock, as the order is kept.</summary>
-    private void Track(OrderRecord record, PublishRequest request)
+    private void Track(StoredOrder order, JournalEntry entry)
     {
-        _facts[record.Seq] = new Facts(record, request.Publisher, request.OnlinePages);
-        if (record.MerchantId is { } merchantId)
+        _facts[order.Seq] = new Facts(order, entry.Publisher, entry.OnlinePages);
+        if (order.MerchantId is { } merchantId)
         {
             if (!_unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
             {
                 _unconfirmedByMerchant[merchantId] = unconfirmed = new Queue<long>();
             }
 
-            unconfirmed.Enqueue(record.Seq);
+            unconfirmed.Enqueue(order.Seq);
         }
+    }
 
+    /// <summary>Under the store's lock, as the order is kept: its escalation obligation, when escalations are on.</summary>
+    /// <returns>False when the pending limit refused the obligation.</returns>
+    private bool OweEscalation(StoredOrder order)
+    {
         if (escalation is not { Enabled: true } settings)
         {
-            return;
+            return true;
         }
 
         if (_escalations.Count >= settings.MaxPending)
         {
-            request.EscalationRefused = true;
-            return;
+            return false;
         }
 
-        var obligation = new Obligation(record.Seq, record.AcceptedAt, record.MerchantId, record.IdempotencyKey);
-        _escalations.Add(record.Seq, obligation);
-        Reschedule(obligation, (record.AcceptedAt + settings.After).ToUnixTimeMilliseconds());
+        var obligation = new Obligation(order.Seq, order.AcceptedAt, order.MerchantId, order.IdempotencyKey);
+        _escalations.Add(order.Seq, obligation);
+        Reschedule(obligation, (order.AcceptedAt + settings.After).ToUnixTimeMilliseconds());
+        return true;
     }
 
     /// <summary>Under the store's lock, as the order leaves the ring; its obligation, if any, stays until the webhook takes it.</summary>
-    private void Forget(OrderRecord evicted)
+    private void Forget(StoredOrder evicted)
     {
         _facts.Remove(evicted.Seq);
         if (evicted.MerchantId is { } merchantId && _unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
@@ -173,7 +176,7 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
     {
         // Two events at most per kept order; allocated at the first event, so a relay nobody confirms on holds none.
         _events ??= new OrderEvent[2 * _ring.Length];
-        var logged = new OrderEvent(++_lastCursor, kind, facts.Record.Seq, facts.Record.IdempotencyKey, facts.Record.MerchantId, facts.Publisher, at);
+        var logged = new OrderEvent(++_lastCursor, kind, facts.Stored.Seq, facts.Stored.IdempotencyKey, facts.Stored.MerchantId, facts.Publisher, at);
         if (_eventsCount == _events.Length)
         {
             _events[_eventsStart] = logged;
@@ -186,13 +189,11 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
         }
     }
 
-    private sealed class Facts(OrderRecord record, string? publisher, int onlinePages)
+    private sealed class Facts(StoredOrder stored, string? publisher, int onlinePages)
     {
-        public OrderRecord Record { get; } = record;
+        public StoredOrder Stored { get; } = stored;
 
         public string? Publisher { get; } = publisher;
-
-        public ReadOnlyMemory<byte> Order => Record.Order;
 
         public DateTimeOffset? ConfirmedAt { get; set; }
 
@@ -200,7 +201,7 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
 
         public DateTimeOffset? EscalatedAt { get; set; }
 
-        public TrackedOrder ToTracked() => new(Record.Seq, Record.IdempotencyKey, Record.MerchantId, Record.AcceptedAt, onlinePages,
+        public TrackedOrder ToTracked() => new(Stored.Seq, Stored.IdempotencyKey, Stored.MerchantId, Stored.AcceptedAt, onlinePages,
             ConfirmedAt, MerchantAcceptedAt, EscalatedAt);
     }
 

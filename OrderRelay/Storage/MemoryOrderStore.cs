@@ -1,4 +1,4 @@
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Storage;
 
@@ -13,7 +13,7 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     private const int ScanBudgetPerPage = 16_384;
 
     private readonly Lock _lock = new();
-    private readonly OrderRecord[] _ring = new OrderRecord[historyLimit];
+    private readonly StoredOrder[] _ring = new StoredOrder[historyLimit];
     private readonly Dictionary<string, long> _seqByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MerchantConfirmation> _confirmations = new(StringComparer.Ordinal);
     private readonly Queue<string> _confirmationOrder = new();
@@ -35,29 +35,30 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     public ValueTask<JournalState> OpenAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(new JournalState(JournalState.NewEpoch(), LastSeq: 0));
 
-    public ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(IReadOnlyList<JournalEntry> entries, DateTimeOffset acceptedAt, AppendResult[] results, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            foreach (var request in batch)
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (request.IdempotencyKey is { } key && _seqByKey.TryGetValue(key, out var originalSeq))
+                var entry = entries[i];
+                if (entry.IdempotencyKey is { } key && _seqByKey.TryGetValue(key, out var originalSeq))
                 {
-                    request.MarkDuplicate(originalSeq);
+                    results[i] = AppendResult.DuplicateOf(originalSeq);
                     continue;
                 }
 
-                var record = OrderRecord.Create(++_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order);
-                Keep(record);
-                Track(record, request);
-                request.MarkAccepted(record);
+                var order = new StoredOrder(++_lastSeq, acceptedAt, entry.MerchantId, entry.IdempotencyKey, entry.Order);
+                Keep(order);
+                Track(order, entry);
+                results[i] = AppendResult.Accepted(order.Seq, escalationRefused: !OweEscalation(order));
             }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private void Keep(OrderRecord record)
+    private void Keep(StoredOrder order)
     {
         if (_count == _ring.Length)
         {
@@ -69,24 +70,24 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
 
             Forget(evicted);
 
-            _ring[_start] = record;
+            _ring[_start] = order;
             _start = (_start + 1) % _ring.Length;
         }
         else
         {
-            _ring[(_start + _count) % _ring.Length] = record;
+            _ring[(_start + _count) % _ring.Length] = order;
             _count++;
         }
 
-        if (record.IdempotencyKey is { } key)
+        if (order.IdempotencyKey is { } key)
         {
-            _seqByKey[key] = record.Seq;
+            _seqByKey[key] = order.Seq;
         }
     }
 
     public ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken)
     {
-        var found = new List<OrderRecord>();
+        var found = new List<StoredOrder>();
         lock (_lock)
         {
             if (_count == 0 || afterSeq >= _lastSeq)
@@ -100,13 +101,13 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
             var scanned = afterSeq;
             for (var budget = ScanBudgetPerPage; index < _count && found.Count < maxCount && budget > 0; index++, budget--)
             {
-                var record = _ring[(_start + index) % _ring.Length];
-                if (filter.Allows(record.MerchantId))
+                var order = _ring[(_start + index) % _ring.Length];
+                if (filter.Allows(order.MerchantId))
                 {
-                    found.Add(record);
+                    found.Add(order);
                 }
 
-                scanned = record.Seq;
+                scanned = order.Seq;
             }
 
             return ValueTask.FromResult(new ReplayPage(found, scanned));
