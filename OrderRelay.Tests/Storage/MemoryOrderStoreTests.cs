@@ -1,3 +1,4 @@
+using OrderRelay.Configuration;
 using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
@@ -47,6 +48,18 @@ public sealed class MemoryOrderStoreTests
         Assert.That(rest.Orders.Select(o => o.Seq), Is.EqualTo(new long[] { 8, 10 }));
         Assert.That(none.Orders, Is.Empty);
         Assert.That(none.ScannedThroughSeq, Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task PastMaxPendingEscalations_AcceptedButTheResultSaysNoneIsOwed()
+    {
+        var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 10, new EscalationOptions { After = TimeSpan.FromMinutes(1), MaxPending = 1 });
+
+        var results = await StoreFixture.AppendAsync(store, Now, Request("a"), Request("b"), Request("a"));
+        var due = await store.ClaimDueEscalationsAsync(Now.AddMinutes(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None);
+
+        Assert.That(results, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.Accepted(2, escalationRefused: true), AppendResult.DuplicateOf(1) }));
+        Assert.That(due.Select(escalation => escalation.Seq), Is.EqualTo(new long[] { 1 }));
     }
 
     [Test]

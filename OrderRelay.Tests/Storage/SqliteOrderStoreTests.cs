@@ -114,6 +114,22 @@ public sealed class SqliteOrderStoreTests
     }
 
     [Test]
+    public async Task PastMaxPendingEscalations_AcceptedButTheResultSaysNoneIsOwed()
+    {
+        await using var store = await _fixture.OpenAsync(options =>
+        {
+            options.Escalation.After = TimeSpan.FromMinutes(1);
+            options.Escalation.MaxPending = 1;
+        });
+
+        var results = await _fixture.AppendAsync(store, StoreFixture.Request("m-1", 1, "k-1"), StoreFixture.Request("m-1", 2), StoreFixture.Request("m-1", 1, "k-1"));
+        var due = await store.ClaimDueEscalationsAsync(_fixture.Clock.GetUtcNow().AddMinutes(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None);
+
+        Assert.That(results, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.Accepted(2, escalationRefused: true), AppendResult.DuplicateOf(1) }));
+        Assert.That(due.Select(escalation => escalation.Seq), Is.EqualTo(new long[] { 1 }));
+    }
+
+    [Test]
     public async Task ReadAfter_NewestSeq_EmptyPageAtThatSeq()
     {
         await using var store = await _fixture.OpenAsync();
