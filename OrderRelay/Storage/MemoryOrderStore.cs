@@ -13,7 +13,7 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     private const int ScanBudgetPerPage = 16_384;
 
     private readonly Lock _lock = new();
-    private readonly StoredOrder[] _ring = new StoredOrder[historyLimit];
+    private readonly KeptOrder[] _ring = new KeptOrder[historyLimit];
     private readonly Dictionary<string, long> _seqByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MerchantConfirmation> _confirmations = new(StringComparer.Ordinal);
     private readonly Queue<string> _confirmationOrder = new();
@@ -27,7 +27,7 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
         {
             lock (_lock)
             {
-                return _count == 0 ? _lastSeq + 1 : _ring[_start].Seq;
+                return _count == 0 ? _lastSeq + 1 : _ring[_start].Stored.Seq;
             }
         }
     }
@@ -49,8 +49,8 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
                 }
 
                 var order = new StoredOrder(++_lastSeq, acceptedAt, entry.MerchantId, entry.IdempotencyKey, entry.Order);
-                Keep(order);
-                Track(order, entry);
+                Keep(new KeptOrder(order, entry.Publisher, entry.OnlinePages));
+                Track(order);
                 results[i] = AppendResult.Accepted(order.Seq, escalationRefused: !OweEscalation(order));
             }
         }
@@ -58,11 +58,11 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
         return ValueTask.CompletedTask;
     }
 
-    private void Keep(StoredOrder order)
+    private void Keep(KeptOrder kept)
     {
         if (_count == _ring.Length)
         {
-            var evicted = _ring[_start];
+            var evicted = _ring[_start].Stored;
             if (evicted.IdempotencyKey is { } evictedKey)
             {
                 _seqByKey.Remove(evictedKey);
@@ -70,19 +70,27 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
 
             Forget(evicted);
 
-            _ring[_start] = order;
+            _ring[_start] = kept;
             _start = (_start + 1) % _ring.Length;
         }
         else
         {
-            _ring[(_start + _count) % _ring.Length] = order;
+            _ring[(_start + _count) % _ring.Length] = kept;
             _count++;
         }
 
-        if (order.IdempotencyKey is { } key)
+        if (kept.Stored.IdempotencyKey is { } key)
         {
-            _seqByKey[key] = order.Seq;
+            _seqByKey[key] = kept.Stored.Seq;
         }
+    }
+
+    /// <summary>Under the store's lock: the kept order with <paramref name="seq"/>, or null.</summary>
+    private KeptOrder? FindKept(long seq)
+    {
+        // Seqs in the ring are consecutive, so an order's place is found by arithmetic.
+        var index = _count == 0 ? -1 : seq - _ring[_start].Stored.Seq;
+        return index >= 0 && index < _count ? _ring[(_start + (int)index) % _ring.Length] : null;
     }
 
     public ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken)
@@ -96,12 +104,12 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
             }
 
             // Seqs in the ring are consecutive, so the first wanted one is found by arithmetic.
-            var oldest = _ring[_start].Seq;
+            var oldest = _ring[_start].Stored.Seq;
             var index = (int)Math.Max(0, afterSeq + 1 - oldest);
             var scanned = afterSeq;
             for (var budget = ScanBudgetPerPage; index < _count && found.Count < maxCount && budget > 0; index++, budget--)
             {
-                var order = _ring[(_start + index) % _ring.Length];
+                var order = _ring[(_start + index) % _ring.Length].Stored;
                 if (filter.Allows(order.MerchantId))
                 {
                     found.Add(order);
@@ -153,4 +161,21 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     public ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A kept order with what order status and receipts need of it (issue 15); it lives exactly as long as the order stays in the ring.</summary>
+    private sealed class KeptOrder(StoredOrder stored, string? publisher, int onlinePages)
+    {
+        public StoredOrder Stored { get; } = stored;
+
+        public string? Publisher { get; } = publisher;
+
+        public DateTimeOffset? ConfirmedAt { get; set; }
+
+        public DateTimeOffset? MerchantAcceptedAt { get; set; }
+
+        public DateTimeOffset? EscalatedAt { get; set; }
+
+        public TrackedOrder ToTracked() => new(Stored.Seq, Stored.IdempotencyKey, Stored.MerchantId, Stored.AcceptedAt, onlinePages,
+            ConfirmedAt, MerchantAcceptedAt, EscalatedAt);
+    }
 }
