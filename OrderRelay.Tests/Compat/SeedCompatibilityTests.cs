@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using OrderRelay.Configuration;
 using OrderRelay.Diagnostics;
 using OrderRelay.Hosting;
 using OrderRelay.Tests.Support;

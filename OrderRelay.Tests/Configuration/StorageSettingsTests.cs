@@ -1,5 +1,4 @@
 using OrderRelay.Configuration;
-using OrderRelay.Hosting;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Configuration;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
 using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Tests.Core;
 

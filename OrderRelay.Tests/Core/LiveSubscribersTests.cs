@@ -1,4 +1,5 @@
 using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Tests.Core;
 

@@ -14,7 +14,7 @@ public sealed class MerchantLedgerTests
 
         ledger.GetOrAdd("new");
 
-        Assert.That(ledger.Count, Is.EqualTo(3));
+        Assert.That(ledger.All.Count(), Is.EqualTo(3));
         Assert.That(ledger.Find("online-oldest"), Is.Not.Null);
         Assert.That(ledger.Find("offline-older"), Is.Null);
         Assert.That(ledger.Find("offline-newer"), Is.Not.Null);
@@ -45,6 +45,6 @@ public sealed class MerchantLedgerTests
 
         Assert.That(ledger.GetOrAdd("m-1"), Is.SameAs(activity));
         Assert.That(activity.DeliveredSeq, Is.EqualTo(999));
-        Assert.That(ledger.Count, Is.EqualTo(1));
+        Assert.That(ledger.All.Count(), Is.EqualTo(1));
     }
 }

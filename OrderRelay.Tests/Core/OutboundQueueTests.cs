@@ -1,4 +1,5 @@
 using OrderRelay.Core;
+using OrderRelay.Protocol;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Core;

@@ -1,4 +1,5 @@
 using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Tests.Core;
 
@@ -54,5 +55,5 @@ public sealed class RecentOrdersTests
     }
 
     internal static OrderRecord Order(long seq, string? merchantId) =>
-        OrderRecord.Create(seq, DateTimeOffset.UnixEpoch, merchantId, idempotencyKey: null, """{"n":1}"""u8);
+        OrderRecord.Create(seq, DateTimeOffset.UnixEpoch, merchantId, """{"n":1}"""u8, acceptedTimestamp: 0);
 }

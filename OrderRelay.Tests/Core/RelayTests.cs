@@ -265,8 +265,8 @@ public sealed class RelayTests
 
         public ValueTask<JournalState> OpenAsync(CancellationToken cancellationToken) => _inner.OpenAsync(cancellationToken);
 
-        public ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("disk full") : _inner.AppendAsync(batch, acceptedAt, cancellationToken);
+        public ValueTask AppendAsync(IReadOnlyList<JournalEntry> entries, DateTimeOffset acceptedAt, AppendResult[] results, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("disk full") : _inner.AppendAsync(entries, acceptedAt, results, cancellationToken);
 
         public ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken) =>
             _inner.ReadAfterAsync(afterSeq, filter, maxCount, cancellationToken);

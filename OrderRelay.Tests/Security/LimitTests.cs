@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
-using OrderRelay.Hosting;
+using OrderRelay.Configuration;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Security;

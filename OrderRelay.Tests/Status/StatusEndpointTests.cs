@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using OrderRelay.Configuration;
 using OrderRelay.Hosting;
 using OrderRelay.Tests.Browser;
 using OrderRelay.Tests.Support;

@@ -1,4 +1,5 @@
-using OrderRelay.Core;
+using OrderRelay.Configuration;
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
 namespace OrderRelay.Tests.Storage;
@@ -11,13 +12,11 @@ public sealed class MemoryOrderStoreTests
     public async Task Append_AssignsConsecutiveSeqsAndRecognisesKeysWithinTheBatch()
     {
         var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 10);
-        var batch = new[] { Request("a"), Request("b"), Request("a"), Request(null) };
+        var results = await StoreFixture.AppendAsync(store, Now, Request("a"), Request("b"), Request("a"), Request(null));
 
-        await store.AppendAsync(batch, Now, CancellationToken.None);
-
-        Assert.That(batch.Select(r => r.Outcome), Is.EqualTo(new[]
+        Assert.That(results, Is.EqualTo(new[]
         {
-            new PublishOutcome(1, false), new PublishOutcome(2, false), new PublishOutcome(1, true), new PublishOutcome(3, false),
+            AppendResult.Accepted(1), AppendResult.Accepted(2), AppendResult.DuplicateOf(1), AppendResult.Accepted(3),
         }));
     }
 
@@ -25,14 +24,12 @@ public sealed class MemoryOrderStoreTests
     public async Task KeysOfEvictedOrders_AreForgottenWithThem()
     {
         var store = new MemoryOrderStore(historyLimit: 2, merchantLimit: 10);
-        await store.AppendAsync([Request("a"), Request("b"), Request("c")], Now, CancellationToken.None);
+        await StoreFixture.AppendAsync(store, Now, Request("a"), Request("b"), Request("c"));
 
-        var retry = Request("a");
-        var recent = Request("c");
-        await store.AppendAsync([retry, recent], Now, CancellationToken.None);
+        var results = await StoreFixture.AppendAsync(store, Now, Request("a"), Request("c"));
 
-        Assert.That(retry.Outcome, Is.EqualTo(new PublishOutcome(4, false)), "a key older than the window is new again");
-        Assert.That(recent.Outcome, Is.EqualTo(new PublishOutcome(3, true)));
+        Assert.That(results[0], Is.EqualTo(AppendResult.Accepted(4)), "a key older than the window is new again");
+        Assert.That(results[1], Is.EqualTo(AppendResult.DuplicateOf(3)));
         Assert.That(store.FirstRetainedSeq, Is.EqualTo(3));
     }
 
@@ -40,7 +37,7 @@ public sealed class MemoryOrderStoreTests
     public async Task ReadAfter_PagesInSeqOrderAndReportsHowFarItLooked()
     {
         var store = new MemoryOrderStore(historyLimit: 100, merchantLimit: 10);
-        await store.AppendAsync(Enumerable.Range(0, 10).Select(i => Request(null, $"m-{i % 2}")).ToArray(), Now, CancellationToken.None);
+        await StoreFixture.AppendAsync(store, Now, Enumerable.Range(0, 10).Select(i => Request(null, $"m-{i % 2}")).ToArray());
 
         var page = await store.ReadAfterAsync(2, MerchantFilter.For(["m-1"]), maxCount: 2, CancellationToken.None);
         var rest = await store.ReadAfterAsync(page.ScannedThroughSeq, MerchantFilter.For(["m-1"]), maxCount: 10, CancellationToken.None);
@@ -51,6 +48,18 @@ public sealed class MemoryOrderStoreTests
         Assert.That(rest.Orders.Select(o => o.Seq), Is.EqualTo(new long[] { 8, 10 }));
         Assert.That(none.Orders, Is.Empty);
         Assert.That(none.ScannedThroughSeq, Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task PastMaxPendingEscalations_AcceptedButTheResultSaysNoneIsOwed()
+    {
+        var store = new MemoryOrderStore(historyLimit: 10, merchantLimit: 10, new EscalationOptions { After = TimeSpan.FromMinutes(1), MaxPending = 1 });
+
+        var results = await StoreFixture.AppendAsync(store, Now, Request("a"), Request("b"), Request("a"));
+        var due = await store.ClaimDueEscalationsAsync(Now.AddMinutes(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None);
+
+        Assert.That(results, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.Accepted(2, escalationRefused: true), AppendResult.DuplicateOf(1) }));
+        Assert.That(due.Select(escalation => escalation.Seq), Is.EqualTo(new long[] { 1 }));
     }
 
     [Test]
@@ -76,5 +85,5 @@ public sealed class MemoryOrderStoreTests
         Assert.That(await store.GetConfirmationAsync("m-1", CancellationToken.None), Is.EqualTo(new MerchantConfirmation(5, Now)));
     }
 
-    private static PublishRequest Request(string? key, string? merchantId = "m-1") => new(key, merchantId, """{"x":1}"""u8.ToArray());
+    private static JournalEntry Request(string? key, string? merchantId = "m-1") => new(key, merchantId, """{"x":1}"""u8.ToArray(), Publisher: null, OnlinePages: 0);
 }

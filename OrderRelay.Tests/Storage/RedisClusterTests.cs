@@ -1,5 +1,5 @@
 using System.Net;
-using OrderRelay.Hosting;
+using OrderRelay.Configuration;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Storage;

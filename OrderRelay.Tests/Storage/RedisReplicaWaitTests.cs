@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using OrderRelay.Configuration;
-using OrderRelay.Hosting;
 using OrderRelay.Tests.Support;
 using StackExchange.Redis;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using OrderRelay.Core;
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
 namespace OrderRelay.Tests.Storage;
@@ -47,19 +48,20 @@ public sealed class SqliteOrderStoreTests
     public async Task Append_Batch_ConsecutiveSeqsInOneCommitAndReadBackVerbatim()
     {
         await using var store = await _fixture.OpenAsync();
-        var batch = await _fixture.AppendAsync(store,
-            StoreFixture.Request("m-1", 1), StoreFixture.Request("m-2", 2), StoreFixture.Request(null, 3));
+        JournalEntry[] batch = [StoreFixture.Request("m-1", 1), StoreFixture.Request("m-2", 2), StoreFixture.Request(null, 3)];
+        var results = await _fixture.AppendAsync(store, batch);
+        var acceptedAt = _fixture.Clock.GetUtcNow();
 
         var read = await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything);
 
-        Assert.That(batch.Select(request => request.Outcome), Is.EqualTo(new[]
-        {
-            new PublishOutcome(1, false), new PublishOutcome(2, false), new PublishOutcome(3, false),
-        }));
-        Assert.That(read.Select(record => record.Seq), Is.EqualTo(new long[] { 1, 2, 3 }));
-        Assert.That(read.Select(record => Encoding.UTF8.GetString(record.Frame)),
-            Is.EqualTo(batch.Select(request => Encoding.UTF8.GetString(request.Record!.Frame))));
-        Assert.That(read.Select(record => record.MerchantId), Is.EqualTo(new[] { "m-1", "m-2", null }));
+        Assert.That(results, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.Accepted(2), AppendResult.Accepted(3) }));
+        Assert.That(read.Select(order => order.Seq), Is.EqualTo(new long[] { 1, 2, 3 }));
+        Assert.That(read.Select(order => Encoding.UTF8.GetString(order.Order)), Is.EqualTo(batch.Select(entry => Encoding.UTF8.GetString(entry.Order))));
+        Assert.That(read.Select(order => order.AcceptedAt), Has.All.EqualTo(acceptedAt));
+        // A replayed frame is byte for byte the one fanned out live.
+        Assert.That(read.Select(order => Encoding.UTF8.GetString(OrderRecord.Create(order).Frame)),
+            Is.EqualTo(batch.Select((entry, i) => Encoding.UTF8.GetString(OrderRecord.Create(results[i].Seq, acceptedAt, entry.MerchantId, entry.Order, 0).Frame))));
+        Assert.That(read.Select(order => order.MerchantId), Is.EqualTo(new[] { "m-1", "m-2", null }));
     }
 
     [Test]
@@ -69,10 +71,7 @@ public sealed class SqliteOrderStoreTests
         var batch = await _fixture.AppendAsync(store,
             StoreFixture.Request("m-1", 1, "k-1"), StoreFixture.Request("m-1", 1, "k-1"), StoreFixture.Request("m-1", 2, "k-2"));
 
-        Assert.That(batch.Select(request => request.Outcome), Is.EqualTo(new[]
-        {
-            new PublishOutcome(1, false), new PublishOutcome(1, true), new PublishOutcome(2, false),
-        }));
+        Assert.That(batch, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.DuplicateOf(1), AppendResult.Accepted(2) }));
         Assert.That(await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything), Has.Count.EqualTo(2));
     }
 
@@ -93,8 +92,8 @@ public sealed class SqliteOrderStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(after, Is.EqualTo(new JournalState(before.Epoch, 2)));
-            Assert.That(retried[0].Outcome, Is.EqualTo(new PublishOutcome(1, true)));
-            Assert.That(retried[1].Outcome, Is.EqualTo(new PublishOutcome(3, false)));
+            Assert.That(retried[0], Is.EqualTo(AppendResult.DuplicateOf(1)));
+            Assert.That(retried[1], Is.EqualTo(AppendResult.Accepted(3)));
         });
     }
 
@@ -110,8 +109,24 @@ public sealed class SqliteOrderStoreTests
         var merchantOne = await StoreFixture.ReadAllAsync(store, MerchantFilter.For(["m-1"]));
         var everything = await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything, afterSeq: 4);
 
-        Assert.That(merchantOne.Select(record => record.Seq), Is.EqualTo(new long[] { 1, 4, 7, 10 }));
-        Assert.That(everything.Select(record => record.Seq), Is.EqualTo(new long[] { 5, 6, 7, 8, 9, 10, 11, 12 }));
+        Assert.That(merchantOne.Select(order => order.Seq), Is.EqualTo(new long[] { 1, 4, 7, 10 }));
+        Assert.That(everything.Select(order => order.Seq), Is.EqualTo(new long[] { 5, 6, 7, 8, 9, 10, 11, 12 }));
+    }
+
+    [Test]
+    public async Task PastMaxPendingEscalations_AcceptedButTheResultSaysNoneIsOwed()
+    {
+        await using var store = await _fixture.OpenAsync(options =>
+        {
+            options.Escalation.After = TimeSpan.FromMinutes(1);
+            options.Escalation.MaxPending = 1;
+        });
+
+        var results = await _fixture.AppendAsync(store, StoreFixture.Request("m-1", 1, "k-1"), StoreFixture.Request("m-1", 2), StoreFixture.Request("m-1", 1, "k-1"));
+        var due = await store.ClaimDueEscalationsAsync(_fixture.Clock.GetUtcNow().AddMinutes(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None);
+
+        Assert.That(results, Is.EqualTo(new[] { AppendResult.Accepted(1), AppendResult.Accepted(2, escalationRefused: true), AppendResult.DuplicateOf(1) }));
+        Assert.That(due.Select(escalation => escalation.Seq), Is.EqualTo(new long[] { 1 }));
     }
 
     [Test]

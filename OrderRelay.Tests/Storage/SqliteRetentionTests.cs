@@ -1,4 +1,4 @@
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
 namespace OrderRelay.Tests.Storage;
@@ -30,9 +30,9 @@ public sealed class SqliteRetentionTests
         Assert.Multiple(() =>
         {
             Assert.That(store.FirstRetainedSeq, Is.EqualTo(3));
-            Assert.That(kept.Select(record => record.Seq), Is.EqualTo(new long[] { 3, 4, 5 }));
-            Assert.That(retried[0].Outcome, Is.EqualTo(new PublishOutcome(6, false)), "k-1 left the window with its order");
-            Assert.That(retried[1].Outcome, Is.EqualTo(new PublishOutcome(4, true)));
+            Assert.That(kept.Select(order => order.Seq), Is.EqualTo(new long[] { 3, 4, 5 }));
+            Assert.That(retried[0], Is.EqualTo(AppendResult.Accepted(6)), "k-1 left the window with its order");
+            Assert.That(retried[1], Is.EqualTo(AppendResult.DuplicateOf(4)));
         });
     }
 
@@ -48,7 +48,7 @@ public sealed class SqliteRetentionTests
         await store.RunMaintenanceAsync(CancellationToken.None);
 
         Assert.That(store.FirstRetainedSeq, Is.EqualTo(3));
-        Assert.That((await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything)).Select(record => record.Seq), Is.EqualTo(new long[] { 3 }));
+        Assert.That((await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything)).Select(order => order.Seq), Is.EqualTo(new long[] { 3 }));
     }
 
     [Test]
@@ -72,7 +72,7 @@ public sealed class SqliteRetentionTests
         {
             Assert.That(state, Is.EqualTo(new JournalState(epoch, 3)));
             Assert.That(reopened.FirstRetainedSeq, Is.EqualTo(4), "seq 4 is the only order kept");
-            Assert.That(next[0].Outcome.Seq, Is.EqualTo(4));
+            Assert.That(next[0].Seq, Is.EqualTo(4));
         });
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using OrderRelay.Hosting;
+using OrderRelay.Configuration;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Storage;

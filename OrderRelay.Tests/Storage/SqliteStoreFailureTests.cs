@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
-using OrderRelay.Core;
+using OrderRelay.Protocol;
+using OrderRelay.Storage;
 
 namespace OrderRelay.Tests.Storage;
 
@@ -28,8 +29,8 @@ public sealed class SqliteStoreFailureTests
 
         Assert.That(await store.IsHealthyAsync(CancellationToken.None), Is.True);
         var retried = await _fixture.AppendAsync(store, StoreFixture.Request("m-1", 2, "k-2"));
-        Assert.That(retried[0].Outcome, Is.EqualTo(new PublishOutcome(2, false)), "the failed batch was not half-stored");
-        Assert.That((await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything)).Select(record => record.Seq), Is.EqualTo(new long[] { 1, 2 }));
+        Assert.That(retried[0], Is.EqualTo(AppendResult.Accepted(2)), "the failed batch was not half-stored");
+        Assert.That((await StoreFixture.ReadAllAsync(store, MerchantFilter.Everything)).Select(order => order.Seq), Is.EqualTo(new long[] { 1, 2 }));
     }
 
     [Test]

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderRelay.Configuration;
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 using OrderRelay.Tests.Support;
 
@@ -34,19 +34,22 @@ internal sealed class StoreFixture : IDisposable
         return store;
     }
 
-    public static PublishRequest Request(string? merchantId, int orderId, string? key = null) =>
-        new(key, merchantId, Encoding.UTF8.GetBytes(Frames.Order(merchantId ?? "none", orderId)));
+    public static JournalEntry Request(string? merchantId, int orderId, string? key = null) =>
+        new(key, merchantId, Encoding.UTF8.GetBytes(Frames.Order(merchantId ?? "none", orderId)), Publisher: null, OnlinePages: 0);
 
-    /// <summary>Appends one batch and returns its requests, decided.</summary>
-    public async Task<PublishRequest[]> AppendAsync(IOrderStore store, params PublishRequest[] batch)
+    /// <summary>Appends one batch, accepted at the fixture's clock, and returns what the store made of each entry.</summary>
+    public Task<AppendResult[]> AppendAsync(IOrderStore store, params JournalEntry[] batch) => AppendAsync(store, Clock.GetUtcNow(), batch);
+
+    public static async Task<AppendResult[]> AppendAsync(IOrderStore store, DateTimeOffset acceptedAt, params JournalEntry[] batch)
     {
-        await store.AppendAsync(batch, Clock.GetUtcNow(), CancellationToken.None);
-        return batch;
+        var results = new AppendResult[batch.Length];
+        await store.AppendAsync(batch, acceptedAt, results, CancellationToken.None);
+        return results;
     }
 
-    public static async Task<List<OrderRecord>> ReadAllAsync(IOrderStore store, MerchantFilter filter, long afterSeq = 0)
+    public static async Task<List<StoredOrder>> ReadAllAsync(IOrderStore store, MerchantFilter filter, long afterSeq = 0)
     {
-        var all = new List<OrderRecord>();
+        var all = new List<StoredOrder>();
         while (true)
         {
             var page = await store.ReadAfterAsync(afterSeq, filter, 3, CancellationToken.None);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
+using OrderRelay.Storage;
 
 namespace OrderRelay.Core;
 
@@ -158,14 +160,18 @@ internal sealed partial class FanOut
         }
     }
 
-    /// <summary>Notes, for order status, how many pages of each order's merchant this node has connected as it is sequenced.</summary>
-    public void CountOnlinePages(List<PublishRequest> batch)
+    /// <summary>
+    /// The batch as the store takes it, each entry noting, for order status, how many pages of
+    /// its merchant this node has connected as it is sequenced.
+    /// </summary>
+    public void ToJournalEntries(List<PublishRequest> batch, List<JournalEntry> entries)
     {
         lock (_gate)
         {
             foreach (var request in batch)
             {
-                request.OnlinePages = request.MerchantId is { } merchantId ? _ledger.Find(merchantId)?.Online ?? 0 : 0;
+                var onlinePages = request.MerchantId is { } merchantId ? _ledger.Find(merchantId)?.Online ?? 0 : 0;
+                entries.Add(new JournalEntry(request.IdempotencyKey, request.MerchantId, request.Order, request.Publisher, onlinePages));
             }
         }
     }

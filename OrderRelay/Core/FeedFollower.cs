@@ -30,7 +30,8 @@ internal sealed partial class FeedFollower(IOrderFeed feed, FanOut fanOut, ILogg
                     continue;
                 }
 
-                fanOut.Deliver(step.Order!, overflowed);
+                // Encoded before the fan-out lock is taken.
+                fanOut.Deliver(OrderRecord.Create(step.Order!.Value), overflowed);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -9,8 +9,6 @@ internal sealed class MerchantLedger(int limit)
     private readonly Dictionary<string, MerchantActivity> _merchants = new(StringComparer.Ordinal);
     private readonly Queue<MerchantActivity> _evictionOrder = new();
 
-    public int Count => _merchants.Count;
-
     /// <summary>Every remembered merchant, for the status page; at most the ledger's limit.</summary>
     public IEnumerable<MerchantActivity> All => _merchants.Values;
 

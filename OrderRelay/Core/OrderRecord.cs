@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using OrderRelay.Protocol;
+using OrderRelay.Storage;
 
 namespace OrderRelay.Core;
 
 /// <summary>
-/// One accepted order with its delivery frame encoded once, at acceptance, and shared
+/// One accepted order with its delivery frame encoded once, as the core takes it from the store, and shared
 /// by every subscriber it is sent to.
 /// </summary>
 internal sealed class OrderRecord : OutboundFrame
@@ -13,25 +14,21 @@ internal sealed class OrderRecord : OutboundFrame
     private readonly int _orderLength;
     private int _deliveries;
 
-    private OrderRecord(long seq, string? merchantId, string? idempotencyKey, DateTimeOffset acceptedAt,
-        byte[] frame, int orderOffset, int orderLength)
+    private OrderRecord(long seq, string? merchantId, DateTimeOffset acceptedAt, byte[] frame, int orderOffset, int orderLength, long acceptedTimestamp)
     {
         Seq = seq;
         MerchantId = merchantId;
-        IdempotencyKey = idempotencyKey;
         AcceptedAt = acceptedAt;
         Frame = frame;
         _orderOffset = orderOffset;
         _orderLength = orderLength;
-        AcceptedTimestamp = Stopwatch.GetTimestamp();
+        AcceptedTimestamp = acceptedTimestamp;
     }
 
     public long Seq { get; }
 
     /// <summary>The routing key, normalised to a string; null when the order carries none.</summary>
     public string? MerchantId { get; }
-
-    public string? IdempotencyKey { get; }
 
     public DateTimeOffset AcceptedAt { get; }
 
@@ -53,10 +50,15 @@ internal sealed class OrderRecord : OutboundFrame
     /// <summary>Delivery bookkeeping for the order's merchant; set by the relay at fan-out.</summary>
     public MerchantActivity? Merchant { get; set; }
 
-    public static OrderRecord Create(long seq, DateTimeOffset acceptedAt, string? merchantId, string? idempotencyKey,
-        ReadOnlySpan<byte> order)
+    /// <summary>Encodes the order's frame: the one place an <c>order</c> frame is made, live or replayed.</summary>
+    /// <param name="acceptedTimestamp">The <see cref="Stopwatch"/> timestamp of its acceptance, for <see cref="AcceptedTimestamp"/>.</param>
+    public static OrderRecord Create(long seq, DateTimeOffset acceptedAt, string? merchantId, ReadOnlySpan<byte> order, long acceptedTimestamp)
     {
         var frame = OrderFrameEncoder.Encode(seq, merchantId, acceptedAt, order, out var orderOffset);
-        return new OrderRecord(seq, merchantId, idempotencyKey, acceptedAt, frame, orderOffset, order.Length);
+        return new OrderRecord(seq, merchantId, acceptedAt, frame, orderOffset, order.Length, acceptedTimestamp);
     }
+
+    /// <summary>An order loaded from the store (replayed, or read from a shared store's feed), as loaded now.</summary>
+    public static OrderRecord Create(StoredOrder stored) =>
+        Create(stored.Seq, stored.AcceptedAt, stored.MerchantId, stored.Order, Stopwatch.GetTimestamp());
 }

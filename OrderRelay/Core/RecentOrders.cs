@@ -1,3 +1,5 @@
+using OrderRelay.Protocol;
+
 namespace OrderRelay.Core;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Diagnostics;
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
 namespace OrderRelay.Core;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Diagnostics;
@@ -76,6 +77,8 @@ internal sealed partial class Sequencer
     private async Task RunAsync()
     {
         var batch = new List<PublishRequest>(_maxBatch);
+        var entries = new List<JournalEntry>(_maxBatch);
+        var results = new AppendResult[_maxBatch];
         var committed = new List<OrderRecord>(_maxBatch);
         var overflowed = new List<Subscriber>();
         var reader = _publishes.Reader;
@@ -90,11 +93,13 @@ internal sealed partial class Sequencer
                 batch.Add(request);
             }
 
-            _fanOut.CountOnlinePages(batch);
-
+            _fanOut.ToJournalEntries(batch, entries);
+            var acceptedAt = _time.GetUtcNow();
+            // Taken before the commit, so that publish-to-send latency includes it.
+            var acceptedTimestamp = Stopwatch.GetTimestamp();
             try
             {
-                await _store.AppendAsync(batch, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendAsync(entries, acceptedAt, results, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -112,6 +117,7 @@ internal sealed partial class Sequencer
                 }
 
                 batch.Clear();
+                entries.Clear();
                 continue;
             }
 
@@ -121,28 +127,35 @@ internal sealed partial class Sequencer
                 refusedInOutage = 0;
             }
 
-            foreach (var request in batch)
+            var accepted = 0;
+            var refusedEscalations = 0;
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (request.Record is { } record)
+                var result = results[i];
+                accepted += result.Duplicate ? 0 : 1;
+                refusedEscalations += result.EscalationRefused ? 1 : 0;
+                if (_deliversCommitted && !result.Duplicate)
                 {
-                    committed.Add(record);
+                    // Encoded here, after the commit and before the fan-out lock; a feed encodes its own.
+                    committed.Add(OrderRecord.Create(result.Seq, acceptedAt, batch[i].MerchantId, batch[i].Order, acceptedTimestamp));
                 }
             }
 
-            ReportRefusedEscalations(batch.Count(request => request.EscalationRefused));
+            ReportRefusedEscalations(refusedEscalations);
             if (_deliversCommitted)
             {
                 _fanOut.Deliver(committed, overflowed);
             }
 
-            _metrics.OrdersAccepted.Inc(committed.Count);
-            _metrics.DuplicatePublishes.Inc(batch.Count - committed.Count);
-            foreach (var request in batch)
+            _metrics.OrdersAccepted.Inc(accepted);
+            _metrics.DuplicatePublishes.Inc(batch.Count - accepted);
+            for (var i = 0; i < batch.Count; i++)
             {
-                request.TrySetResult(request.Outcome);
+                batch[i].TrySetResult(new PublishOutcome(results[i].Seq, results[i].Duplicate));
             }
 
             batch.Clear();
+            entries.Clear();
             committed.Clear();
         }
     }

@@ -1,3 +1,5 @@
+using OrderRelay.Protocol;
+
 namespace OrderRelay.Core;
 
 /// <summary>A subscriber connection as the relay core sees it: what it wants and where to put it.</summary>

@@ -59,14 +59,14 @@ internal sealed class SubscriberCatchUp(IOrderStore store, FanOut fanOut, RelayM
             var fannedOutThrough = fanOut.LastSeq;
             var page = await store.ReadAfterAsync(cursor, subscriber.Filter, ReplayPageSize, cancellationToken).ConfigureAwait(false);
             var replayed = 0;
-            foreach (var record in page.Orders)
+            foreach (var stored in page.Orders)
             {
-                if (record.Seq > fannedOutThrough)
+                if (stored.Seq > fannedOutThrough)
                 {
                     break;
                 }
 
-                if (!await subscriber.Queue.EnqueueAsync(record, cancellationToken).ConfigureAwait(false))
+                if (!await subscriber.Queue.EnqueueAsync(OrderRecord.Create(stored), cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -1,3 +1,4 @@
+using OrderRelay.Configuration;
 using Serilog.Events;
 
 namespace OrderRelay.Hosting;

@@ -1,4 +1,4 @@
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Security;
 

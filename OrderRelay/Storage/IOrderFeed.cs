@@ -1,5 +1,3 @@
-using OrderRelay.Core;
-
 namespace OrderRelay.Storage;
 
 /// <summary>
@@ -17,4 +15,4 @@ internal interface IOrderFeed
 }
 
 /// <summary>One step of a feed: an order, or the journal's restart under a new epoch.</summary>
-internal readonly record struct FeedEvent(OrderRecord? Order, EpochChange? EpochChange);
+internal readonly record struct FeedEvent(StoredOrder? Order, EpochChange? EpochChange);

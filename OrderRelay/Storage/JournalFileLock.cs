@@ -1,4 +1,4 @@
-using OrderRelay.Hosting;
+using OrderRelay.Configuration;
 
 namespace OrderRelay.Storage;
 

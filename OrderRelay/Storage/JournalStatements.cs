@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Storage;
 
@@ -51,16 +51,16 @@ internal sealed class JournalStatements : IDisposable
     }
 
     /// <summary>Inserts the order with <paramref name="seq"/>; false when its idempotency key is already kept.</summary>
-    public bool TryInsertOrder(long seq, DateTimeOffset acceptedAt, PublishRequest request)
+    public bool TryInsertOrder(long seq, DateTimeOffset acceptedAt, JournalEntry entry)
     {
         var parameters = _insertOrder.Parameters;
         parameters[0].Value = seq;
         parameters[1].Value = acceptedAt.ToUnixTimeMilliseconds();
-        parameters[2].Value = (object?)request.MerchantId ?? DBNull.Value;
-        parameters[3].Value = (object?)request.IdempotencyKey ?? DBNull.Value;
-        parameters[4].Value = request.Order;
-        parameters[5].Value = (object?)request.Publisher ?? DBNull.Value;
-        parameters[6].Value = request.OnlinePages;
+        parameters[2].Value = (object?)entry.MerchantId ?? DBNull.Value;
+        parameters[3].Value = (object?)entry.IdempotencyKey ?? DBNull.Value;
+        parameters[4].Value = entry.Order;
+        parameters[5].Value = (object?)entry.Publisher ?? DBNull.Value;
+        parameters[6].Value = entry.OnlinePages;
         return _insertOrder.ExecuteNonQuery() == 1;
     }
 
@@ -172,7 +172,7 @@ internal sealed class JournalStatements : IDisposable
         return command;
     }
 
-    public static OrderRecord ReadOrder(SqliteDataReader reader) => OrderRecord.Create(
+    public static StoredOrder ReadOrder(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
         reader.IsDBNull(2) ? null : reader.GetString(2),

@@ -15,9 +15,9 @@ internal sealed partial class MemoryOrderStore
                 var obligation = _escalations[seq];
                 obligation.Attempts++;
                 Reschedule(obligation, (now + lease).ToUnixTimeMilliseconds());
-                var facts = _facts.GetValueOrDefault(seq);
-                claimed.Add(new EscalationDue(seq, obligation.IdempotencyKey, obligation.MerchantId, obligation.AcceptedAt, facts?.ConfirmedAt,
-                    obligation.Attempts, facts?.Order.ToArray()));
+                var kept = FindKept(seq);
+                claimed.Add(new EscalationDue(seq, obligation.IdempotencyKey, obligation.MerchantId, obligation.AcceptedAt, kept?.ConfirmedAt,
+                    obligation.Attempts, kept?.Stored.Order));
             }
         }
 
@@ -29,9 +29,9 @@ internal sealed partial class MemoryOrderStore
         lock (_lock)
         {
             DropObligation(seq);
-            if (_facts.GetValueOrDefault(seq) is { } facts)
+            if (FindKept(seq) is { } kept)
             {
-                facts.EscalatedAt ??= escalatedAt;
+                kept.EscalatedAt ??= escalatedAt;
             }
         }
 

@@ -1,15 +1,12 @@
-using OrderRelay.Core;
-
 namespace OrderRelay.Storage;
 
 /// <summary>
-/// Issue 15 in memory: per-order facts live as long as the order stays in the ring, events in a
+/// Issue 15 in memory: per-order facts live with the order in the ring, events in a
 /// ring of their own, escalation obligations ordered by when they are due. All of it is lost
 /// with the process, as the orders are (docs/receipts.md).
 /// </summary>
 internal sealed partial class MemoryOrderStore : IOrderTracking
 {
-    private readonly Dictionary<long, Facts> _facts = [];
     private readonly Dictionary<string, Queue<long>> _unconfirmedByMerchant = new(StringComparer.Ordinal);
     private OrderEvent[]? _events;
     private int _eventsStart;
@@ -25,7 +22,7 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(_facts.GetValueOrDefault(seq)?.ToTracked());
+            return ValueTask.FromResult(FindKept(seq)?.ToTracked());
         }
     }
 
@@ -43,15 +40,15 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
         TrackedOrder? tracked;
         lock (_lock)
         {
-            if (_facts.GetValueOrDefault(seq) is { } facts && facts.MerchantAcceptedAt is null)
+            if (FindKept(seq) is { } kept && kept.MerchantAcceptedAt is null)
             {
-                facts.MerchantAcceptedAt = acceptedAt;
-                Log(OrderEventKind.MerchantAccepted, facts, acceptedAt);
+                kept.MerchantAcceptedAt = acceptedAt;
+                Log(OrderEventKind.MerchantAccepted, kept, acceptedAt);
                 DropObligation(seq);
                 logged = true;
             }
 
-            tracked = _facts.GetValueOrDefault(seq)?.ToTracked();
+            tracked = FindKept(seq)?.ToTracked();
         }
 
         if (logged)
@@ -91,40 +88,43 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
         return ValueTask.FromResult<IReadOnlyList<OrderEvent>>(found);
     }
 
-    /// <summary>Under the store's lock, as the order is kept.</summary>
-    private void Track(OrderRecord record, PublishRequest request)
+    /// <summary>Under the store's lock, as the order is kept: it waits for a confirmation by its merchant.</summary>
+    private void Track(StoredOrder order)
     {
-        _facts[record.Seq] = new Facts(record, request.Publisher, request.OnlinePages);
-        if (record.MerchantId is { } merchantId)
+        if (order.MerchantId is { } merchantId)
         {
             if (!_unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
             {
                 _unconfirmedByMerchant[merchantId] = unconfirmed = new Queue<long>();
             }
 
-            unconfirmed.Enqueue(record.Seq);
+            unconfirmed.Enqueue(order.Seq);
         }
+    }
 
+    /// <summary>Under the store's lock, as the order is kept: its escalation obligation, when escalations are on.</summary>
+    /// <returns>False when the pending limit refused the obligation.</returns>
+    private bool OweEscalation(StoredOrder order)
+    {
         if (escalation is not { Enabled: true } settings)
         {
-            return;
+            return true;
         }
 
         if (_escalations.Count >= settings.MaxPending)
         {
-            request.EscalationRefused = true;
-            return;
+            return false;
         }
 
-        var obligation = new Obligation(record.Seq, record.AcceptedAt, record.MerchantId, record.IdempotencyKey);
-        _escalations.Add(record.Seq, obligation);
-        Reschedule(obligation, (record.AcceptedAt + settings.After).ToUnixTimeMilliseconds());
+        var obligation = new Obligation(order.Seq, order.AcceptedAt, order.MerchantId, order.IdempotencyKey);
+        _escalations.Add(order.Seq, obligation);
+        Reschedule(obligation, (order.AcceptedAt + settings.After).ToUnixTimeMilliseconds());
+        return true;
     }
 
     /// <summary>Under the store's lock, as the order leaves the ring; its obligation, if any, stays until the webhook takes it.</summary>
-    private void Forget(OrderRecord evicted)
+    private void Forget(StoredOrder evicted)
     {
-        _facts.Remove(evicted.Seq);
         if (evicted.MerchantId is { } merchantId && _unconfirmedByMerchant.TryGetValue(merchantId, out var unconfirmed))
         {
             while (unconfirmed.Count > 0 && unconfirmed.Peek() <= evicted.Seq)
@@ -150,10 +150,10 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
         var logged = false;
         while (unconfirmed.Count > 0 && unconfirmed.Peek() <= seq)
         {
-            if (_facts.GetValueOrDefault(unconfirmed.Dequeue()) is { } facts)
+            if (FindKept(unconfirmed.Dequeue()) is { } kept)
             {
-                facts.ConfirmedAt = confirmedAt;
-                Log(OrderEventKind.Confirmed, facts, confirmedAt);
+                kept.ConfirmedAt = confirmedAt;
+                Log(OrderEventKind.Confirmed, kept, confirmedAt);
                 logged = true;
             }
         }
@@ -169,11 +169,11 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
         }
     }
 
-    private void Log(OrderEventKind kind, Facts facts, DateTimeOffset at)
+    private void Log(OrderEventKind kind, KeptOrder kept, DateTimeOffset at)
     {
         // Two events at most per kept order; allocated at the first event, so a relay nobody confirms on holds none.
         _events ??= new OrderEvent[2 * _ring.Length];
-        var logged = new OrderEvent(++_lastCursor, kind, facts.Record.Seq, facts.Record.IdempotencyKey, facts.Record.MerchantId, facts.Publisher, at);
+        var logged = new OrderEvent(++_lastCursor, kind, kept.Stored.Seq, kept.Stored.IdempotencyKey, kept.Stored.MerchantId, kept.Publisher, at);
         if (_eventsCount == _events.Length)
         {
             _events[_eventsStart] = logged;
@@ -184,24 +184,6 @@ internal sealed partial class MemoryOrderStore : IOrderTracking
             _events[(_eventsStart + _eventsCount) % _events.Length] = logged;
             _eventsCount++;
         }
-    }
-
-    private sealed class Facts(OrderRecord record, string? publisher, int onlinePages)
-    {
-        public OrderRecord Record { get; } = record;
-
-        public string? Publisher { get; } = publisher;
-
-        public ReadOnlyMemory<byte> Order => Record.Order;
-
-        public DateTimeOffset? ConfirmedAt { get; set; }
-
-        public DateTimeOffset? MerchantAcceptedAt { get; set; }
-
-        public DateTimeOffset? EscalatedAt { get; set; }
-
-        public TrackedOrder ToTracked() => new(Record.Seq, Record.IdempotencyKey, Record.MerchantId, Record.AcceptedAt, onlinePages,
-            ConfirmedAt, MerchantAcceptedAt, EscalatedAt);
     }
 
     private sealed class Obligation(long seq, DateTimeOffset acceptedAt, string? merchantId, string? idempotencyKey)

@@ -1,4 +1,4 @@
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Storage;
 
@@ -13,7 +13,7 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     private const int ScanBudgetPerPage = 16_384;
 
     private readonly Lock _lock = new();
-    private readonly OrderRecord[] _ring = new OrderRecord[historyLimit];
+    private readonly KeptOrder[] _ring = new KeptOrder[historyLimit];
     private readonly Dictionary<string, long> _seqByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MerchantConfirmation> _confirmations = new(StringComparer.Ordinal);
     private readonly Queue<string> _confirmationOrder = new();
@@ -27,7 +27,7 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
         {
             lock (_lock)
             {
-                return _count == 0 ? _lastSeq + 1 : _ring[_start].Seq;
+                return _count == 0 ? _lastSeq + 1 : _ring[_start].Stored.Seq;
             }
         }
     }
@@ -35,33 +35,34 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     public ValueTask<JournalState> OpenAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(new JournalState(JournalState.NewEpoch(), LastSeq: 0));
 
-    public ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(IReadOnlyList<JournalEntry> entries, DateTimeOffset acceptedAt, AppendResult[] results, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            foreach (var request in batch)
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (request.IdempotencyKey is { } key && _seqByKey.TryGetValue(key, out var originalSeq))
+                var entry = entries[i];
+                if (entry.IdempotencyKey is { } key && _seqByKey.TryGetValue(key, out var originalSeq))
                 {
-                    request.MarkDuplicate(originalSeq);
+                    results[i] = AppendResult.DuplicateOf(originalSeq);
                     continue;
                 }
 
-                var record = OrderRecord.Create(++_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order);
-                Keep(record);
-                Track(record, request);
-                request.MarkAccepted(record);
+                var order = new StoredOrder(++_lastSeq, acceptedAt, entry.MerchantId, entry.IdempotencyKey, entry.Order);
+                Keep(new KeptOrder(order, entry.Publisher, entry.OnlinePages));
+                Track(order);
+                results[i] = AppendResult.Accepted(order.Seq, escalationRefused: !OweEscalation(order));
             }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private void Keep(OrderRecord record)
+    private void Keep(KeptOrder kept)
     {
         if (_count == _ring.Length)
         {
-            var evicted = _ring[_start];
+            var evicted = _ring[_start].Stored;
             if (evicted.IdempotencyKey is { } evictedKey)
             {
                 _seqByKey.Remove(evictedKey);
@@ -69,24 +70,32 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
 
             Forget(evicted);
 
-            _ring[_start] = record;
+            _ring[_start] = kept;
             _start = (_start + 1) % _ring.Length;
         }
         else
         {
-            _ring[(_start + _count) % _ring.Length] = record;
+            _ring[(_start + _count) % _ring.Length] = kept;
             _count++;
         }
 
-        if (record.IdempotencyKey is { } key)
+        if (kept.Stored.IdempotencyKey is { } key)
         {
-            _seqByKey[key] = record.Seq;
+            _seqByKey[key] = kept.Stored.Seq;
         }
+    }
+
+    /// <summary>Under the store's lock: the kept order with <paramref name="seq"/>, or null.</summary>
+    private KeptOrder? FindKept(long seq)
+    {
+        // Seqs in the ring are consecutive, so an order's place is found by arithmetic.
+        var index = _count == 0 ? -1 : seq - _ring[_start].Stored.Seq;
+        return index >= 0 && index < _count ? _ring[(_start + (int)index) % _ring.Length] : null;
     }
 
     public ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken)
     {
-        var found = new List<OrderRecord>();
+        var found = new List<StoredOrder>();
         lock (_lock)
         {
             if (_count == 0 || afterSeq >= _lastSeq)
@@ -95,18 +104,18 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
             }
 
             // Seqs in the ring are consecutive, so the first wanted one is found by arithmetic.
-            var oldest = _ring[_start].Seq;
+            var oldest = _ring[_start].Stored.Seq;
             var index = (int)Math.Max(0, afterSeq + 1 - oldest);
             var scanned = afterSeq;
             for (var budget = ScanBudgetPerPage; index < _count && found.Count < maxCount && budget > 0; index++, budget--)
             {
-                var record = _ring[(_start + index) % _ring.Length];
-                if (filter.Allows(record.MerchantId))
+                var order = _ring[(_start + index) % _ring.Length].Stored;
+                if (filter.Allows(order.MerchantId))
                 {
-                    found.Add(record);
+                    found.Add(order);
                 }
 
-                scanned = record.Seq;
+                scanned = order.Seq;
             }
 
             return ValueTask.FromResult(new ReplayPage(found, scanned));
@@ -152,4 +161,21 @@ internal sealed partial class MemoryOrderStore(int historyLimit, int merchantLim
     public ValueTask<bool> IsHealthyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A kept order with what order status and receipts need of it (issue 15); it lives exactly as long as the order stays in the ring.</summary>
+    private sealed class KeptOrder(StoredOrder stored, string? publisher, int onlinePages)
+    {
+        public StoredOrder Stored { get; } = stored;
+
+        public string? Publisher { get; } = publisher;
+
+        public DateTimeOffset? ConfirmedAt { get; set; }
+
+        public DateTimeOffset? MerchantAcceptedAt { get; set; }
+
+        public DateTimeOffset? EscalatedAt { get; set; }
+
+        public TrackedOrder ToTracked() => new(Stored.Seq, Stored.IdempotencyKey, Stored.MerchantId, Stored.AcceptedAt, onlinePages,
+            ConfirmedAt, MerchantAcceptedAt, EscalatedAt);
+    }
 }

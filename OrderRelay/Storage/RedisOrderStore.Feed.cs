@@ -45,9 +45,9 @@ internal sealed partial class RedisOrderStore
 
             foreach (var entry in entries)
             {
-                var record = ToRecord(entry);
-                cursor = record.Seq;
-                yield return new FeedEvent(record, null);
+                var order = ToStoredOrder(entry);
+                cursor = order.Seq;
+                yield return new FeedEvent(order, null);
             }
 
             _journal.Saw(cursor);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 using StackExchange.Redis;
 
 namespace OrderRelay.Storage;
@@ -89,11 +89,11 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         return new JournalState(epoch, lastSeq);
     }
 
-    public async ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    public async ValueTask AppendAsync(IReadOnlyList<JournalEntry> entries, DateTimeOffset acceptedAt, AppendResult[] results, CancellationToken cancellationToken)
     {
         var timestamp = acceptedAt.ToUnixTimeMilliseconds();
         var (epoch, seen) = _journal.Position;
-        var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (batch.Count * RedisScripts.AppendArgumentsPerOrder)];
+        var arguments = new RedisValue[RedisScripts.AppendFixedArguments + (entries.Count * RedisScripts.AppendArgumentsPerOrder)];
         arguments[0] = IdempotencyPrefix(epoch);
         arguments[1] = (long)_keyLifetime.TotalSeconds;
         arguments[2] = _maxOrders;
@@ -104,15 +104,15 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         arguments[7] = _keys.TrackingPrefix(epoch);
         arguments[8] = _escalation.Enabled ? (long)_escalation.After.TotalMilliseconds : 0;
         arguments[9] = _escalation.MaxPending;
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var request = batch[i];
+            var entry = entries[i];
             var at = RedisScripts.AppendFixedArguments + (i * RedisScripts.AppendArgumentsPerOrder);
-            arguments[at] = request.IdempotencyKey ?? "";
-            arguments[at + 1] = request.MerchantId ?? "";
-            arguments[at + 2] = request.Order;
-            arguments[at + 3] = request.Publisher ?? "";
-            arguments[at + 4] = request.OnlinePages;
+            arguments[at] = entry.IdempotencyKey ?? "";
+            arguments[at + 1] = entry.MerchantId ?? "";
+            arguments[at + 2] = entry.Order;
+            arguments[at + 3] = entry.Publisher ?? "";
+            arguments[at + 4] = entry.OnlinePages;
         }
 
         RedisResult answer;
@@ -140,33 +140,24 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         var answered = (long[])answer!;
         // The last number is how many of the batch's last accepted orders got no escalation (the pending limit).
         var refusedEscalations = answered[^1];
-        var results = answered[..^1];
-        _journal.Saw(results.Max());
+        var seqs = answered[..^1];
+        _journal.Saw(seqs.Max());
         if (replicated is not null)
         {
             // Too few replicas: the batch is refused although it is in the stream (docs/scaling.md).
             await replicated.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var request = batch[i];
-            if (results[i] < 0)
-            {
-                request.MarkDuplicate(-results[i]);
-            }
-            else
-            {
-                request.MarkAccepted(OrderRecord.Create(results[i], DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
-                    request.MerchantId, request.IdempotencyKey, request.Order));
-            }
+            results[i] = seqs[i] < 0 ? AppendResult.DuplicateOf(-seqs[i]) : AppendResult.Accepted(seqs[i]);
         }
 
-        for (var i = batch.Count - 1; i >= 0 && refusedEscalations > 0; i--)
+        for (var i = entries.Count - 1; i >= 0 && refusedEscalations > 0; i--)
         {
-            if (results[i] > 0)
+            if (seqs[i] > 0)
             {
-                batch[i].EscalationRefused = true;
+                results[i] = results[i] with { EscalationRefused = true };
                 refusedEscalations--;
             }
         }
@@ -175,7 +166,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
     public async ValueTask<ReplayPage> ReadAfterAsync(long afterSeq, MerchantFilter filter, int maxCount, CancellationToken cancellationToken)
     {
         var entries = await ReadEntriesAsync(afterSeq, PageSize).ConfigureAwait(false);
-        var found = new List<OrderRecord>();
+        var found = new List<StoredOrder>();
         var scanned = afterSeq;
         foreach (var entry in entries)
         {
@@ -184,11 +175,11 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
                 break;
             }
 
-            var record = ToRecord(entry);
-            scanned = record.Seq;
-            if (filter.Allows(record.MerchantId))
+            var order = ToStoredOrder(entry);
+            scanned = order.Seq;
+            if (filter.Allows(order.MerchantId))
             {
-                found.Add(record);
+                found.Add(order);
             }
         }
 
@@ -244,7 +235,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
         Volatile.Write(ref _firstRetainedSeq, oldest.Length > 0 ? SeqOf(oldest[0]) : lastKnownSeq + 1);
     }
 
-    private static OrderRecord ToRecord(StreamEntry entry)
+    private static StoredOrder ToStoredOrder(StreamEntry entry)
     {
         string? merchantId = null;
         string? key = null;
@@ -269,7 +260,7 @@ internal sealed partial class RedisOrderStore : IOrderStore, IOrderFeed
             }
         }
 
-        return OrderRecord.Create(SeqOf(entry), DateTimeOffset.FromUnixTimeMilliseconds(timestamp), merchantId, key, order);
+        return new StoredOrder(SeqOf(entry), DateTimeOffset.FromUnixTimeMilliseconds(timestamp), merchantId, key, order);
     }
 
     private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;

@@ -108,21 +108,22 @@ internal sealed partial class SqliteOrderStore
     }
 
     /// <summary>Called in the append transaction for each new order: records its obligation unless the pending limit is reached.</summary>
-    private void OweEscalation(long seq, DateTimeOffset acceptedAt, Core.PublishRequest request)
+    /// <returns>False when the pending limit refused the obligation.</returns>
+    private bool OweEscalation(long seq, DateTimeOffset acceptedAt, JournalEntry entry)
     {
         if (!_escalation.Enabled)
         {
-            return;
+            return true;
         }
 
         if (_pendingEscalations >= _escalation.MaxPending)
         {
-            request.EscalationRefused = true;
-            return;
+            return false;
         }
 
         Run(_tracking!.OweEscalation, seq, (acceptedAt + _escalation.After).ToUnixTimeMilliseconds(), acceptedAt.ToUnixTimeMilliseconds(),
-            request.MerchantId, request.IdempotencyKey);
+            entry.MerchantId, entry.IdempotencyKey);
         _pendingEscalations++;
+        return true;
     }
 }

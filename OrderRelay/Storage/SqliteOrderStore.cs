@@ -1,8 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
-using OrderRelay.Core;
-using OrderRelay.Hosting;
+using OrderRelay.Protocol;
 
 namespace OrderRelay.Storage;
 
@@ -102,9 +101,10 @@ internal sealed partial class SqliteOrderStore : IOrderStore
     /// <summary>
     /// Decides the whole batch in one transaction: each order is inserted with the next seq unless
     /// its idempotency key is already kept, in which case the earlier seq is reported. A failure
-    /// rolls everything back and hands the seqs out again.
+    /// rolls everything back and hands the seqs out again. Nothing is encoded here: the
+    /// transaction holds the write gate for the inserts alone.
     /// </summary>
-    public async ValueTask AppendAsync(IReadOnlyList<PublishRequest> batch, DateTimeOffset acceptedAt, CancellationToken cancellationToken)
+    public async ValueTask AppendAsync(IReadOnlyList<JournalEntry> entries, DateTimeOffset acceptedAt, AppendResult[] results, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var seqBefore = _lastSeq;
@@ -114,17 +114,17 @@ internal sealed partial class SqliteOrderStore : IOrderStore
             statements.Begin();
             try
             {
-                foreach (var request in batch)
+                for (var i = 0; i < entries.Count; i++)
                 {
-                    if (statements.TryInsertOrder(_lastSeq + 1, acceptedAt, request))
+                    var entry = entries[i];
+                    if (statements.TryInsertOrder(_lastSeq + 1, acceptedAt, entry))
                     {
                         _lastSeq++;
-                        OweEscalation(_lastSeq, acceptedAt, request);
-                        request.MarkAccepted(OrderRecord.Create(_lastSeq, acceptedAt, request.MerchantId, request.IdempotencyKey, request.Order));
+                        results[i] = AppendResult.Accepted(_lastSeq, escalationRefused: !OweEscalation(_lastSeq, acceptedAt, entry));
                     }
                     else
                     {
-                        request.MarkDuplicate(statements.FindSeqOfKey(request.IdempotencyKey!));
+                        results[i] = AppendResult.DuplicateOf(statements.FindSeqOfKey(entry.IdempotencyKey!));
                     }
                 }
 
@@ -157,7 +157,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
         // Everything committed by now is in the snapshot the query reads, so when the page is not
         // full the scan has covered at least up to here.
         var committed = Volatile.Read(ref _committedLastSeq);
-        var found = new List<OrderRecord>();
+        var found = new List<StoredOrder>();
         if (afterSeq >= committed)
         {
             return new ReplayPage(found, afterSeq);

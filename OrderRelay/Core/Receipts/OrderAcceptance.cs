@@ -1,3 +1,4 @@
+using OrderRelay.Protocol;
 using OrderRelay.Storage;
 
 namespace OrderRelay.Core.Receipts;

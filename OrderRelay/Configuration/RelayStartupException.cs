@@ -1,4 +1,4 @@
-namespace OrderRelay.Hosting;
+namespace OrderRelay.Configuration;
 
 /// <summary>The relay cannot start as configured; the message says which setting to fix.</summary>
 internal sealed class RelayStartupException : Exception

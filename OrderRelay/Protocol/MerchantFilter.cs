@@ -1,4 +1,4 @@
-namespace OrderRelay.Core;
+namespace OrderRelay.Protocol;
 
 /// <summary>Which orders a subscriber receives: every order, or only those of listed merchants.</summary>
 internal sealed class MerchantFilter

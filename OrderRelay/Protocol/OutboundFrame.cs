@@ -1,4 +1,4 @@
-namespace OrderRelay.Core;
+namespace OrderRelay.Protocol;
 
 /// <summary>
 /// Something a connection's drain writes to its socket. Orders are shared by

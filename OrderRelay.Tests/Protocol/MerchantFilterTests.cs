@@ -1,6 +1,6 @@
-using OrderRelay.Core;
+using OrderRelay.Protocol;
 
-namespace OrderRelay.Tests.Core;
+namespace OrderRelay.Tests.Protocol;
 
 public sealed class MerchantFilterTests
 {
