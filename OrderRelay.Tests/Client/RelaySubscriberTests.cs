@@ -16,8 +16,7 @@ public sealed class RelaySubscriberTests
         await using var relay = await RelayServer.StartAsync(SecuredRelay.Settings);
         await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, SecuredRelay.Token("m-1001", "m-2002"), "m-1001")));
         var connected = await events.NextAsync<Connected>();
-        await using var publisher = await relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var publisher = await relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
 
         await publisher.PublishAsync(Frames.Order("m-2002", 1));
         await publisher.PublishAsync(Frames.Order("m-1001", 2));

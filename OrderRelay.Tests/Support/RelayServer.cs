@@ -18,10 +18,12 @@ namespace OrderRelay.Tests.Support;
 internal sealed class RelayServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TempDirectory? _journalDirectory;
 
-    private RelayServer(WebApplication app, Uri httpBase)
+    private RelayServer(WebApplication app, Uri httpBase, TempDirectory? journalDirectory)
     {
         _app = app;
+        _journalDirectory = journalDirectory;
         HttpBase = httpBase;
         WebSocketUri = new Uri($"ws://{httpBase.Authority}/");
         Http = new HttpClient { BaseAddress = httpBase, Timeout = TimeSpan.FromSeconds(10) };
@@ -41,7 +43,8 @@ internal sealed class RelayServer : IAsyncDisposable
     public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
 
     /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.
-    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>.</param>
+    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>; a SQLite relay whose settings
+    /// name no <c>Relay:Sqlite:Path</c> gets a journal in a directory of its own, deleted with the relay.</param>
     public static async Task<RelayServer> StartAsync(params string[] settings)
     {
         var args = new List<string>
@@ -52,27 +55,35 @@ internal sealed class RelayServer : IAsyncDisposable
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         };
         args.AddRange(settings.Select(setting => "--" + setting));
-        var app = RelayApplication.Build([.. args]);
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        var journalDirectory = settings.Contains("Relay:Store=sqlite") && !settings.Any(setting => setting.StartsWith("Relay:Sqlite:Path=", StringComparison.Ordinal))
+            ? new TempDirectory()
+            : null;
+        if (journalDirectory is not null)
+        {
+            args.Add("--Relay:Sqlite:Path=" + journalDirectory.File("journal.db"));
+        }
+
+        try
+        {
+            var app = RelayApplication.Build([.. args]);
+            await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"),
+                journalDirectory);
+        }
+        catch
+        {
+            journalDirectory?.Dispose();
+            throw;
+        }
     }
 
     public Task<WsClient> ConnectAsync(CancellationToken cancellationToken = default) => WsClient.ConnectAsync(WebSocketUri, cancellationToken: cancellationToken);
 
-    public async Task<WsClient> ConnectPublisherAsync()
-    {
-        var client = await ConnectAsync();
-        await client.HelloAsync("""{"type":"hello","role":"publisher"}""");
-        return client;
-    }
+    /// <param name="helloJson">The hello to say, e.g. <c>SecuredRelay.PublisherHello()</c> on a relay that wants a key.</param>
+    public Task<WsClient> ConnectPublisherAsync(string helloJson = WsClient.PublisherHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
 
-    public async Task<WsClient> ConnectSubscriberAsync(string helloJson = """{"type":"hello","role":"subscriber"}""")
-    {
-        var client = await ConnectAsync();
-        await client.HelloAsync(helloJson);
-        return client;
-    }
+    public Task<WsClient> ConnectSubscriberAsync(string helloJson = WsClient.SubscriberHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
 
     /// <summary>
     /// Asks /healthz until it answers <paramref name="expected"/>: store health is refreshed in the
@@ -107,6 +118,7 @@ internal sealed class RelayServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
+            _journalDirectory?.Dispose();
         }
     }
 }

@@ -9,6 +9,10 @@ internal sealed class WsClient : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
+    public const string PublisherHello = """{"type":"hello","role":"publisher"}""";
+
+    public const string SubscriberHello = """{"type":"hello","role":"subscriber"}""";
+
     private readonly WebSocket _socket;
 
     private WsClient(WebSocket socket) => _socket = socket;
@@ -37,6 +41,22 @@ internal sealed class WsClient : IAsyncDisposable
         }
 
         return new WsClient(socket);
+    }
+
+    /// <summary>Connects and says <paramref name="helloJson"/>: a client past its welcome.</summary>
+    public static async Task<WsClient> ConnectAndHelloAsync(Uri uri, string helloJson, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var client = await ConnectAsync(uri, configure);
+        try
+        {
+            await client.HelloAsync(helloJson);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A client over a socket made elsewhere, e.g. one end of an in-memory pair.</summary>

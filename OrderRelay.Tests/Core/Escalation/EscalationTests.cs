@@ -13,12 +13,8 @@ public sealed class EscalationTests(string store)
 {
     public const string Secret = "escalation-secret-of-at-least-32-bytes";
 
-    private TempDirectory _directory = null!;
     private WebhookReceiver _webhook = null!;
     private RelayServer? _relay;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = new TempDirectory();
 
     [TearDown]
     public async Task StopAll()
@@ -29,7 +25,6 @@ public sealed class EscalationTests(string store)
         }
 
         await _webhook.DisposeAsync();
-        _directory.Dispose();
     }
 
     public static string[] Settings(Uri webhook, string after = "00:00:01") =>
@@ -141,7 +136,7 @@ public sealed class EscalationTests(string store)
     private async Task StartAsync(int failFirst, string after = "00:00:01")
     {
         _webhook = await WebhookReceiver.StartAsync(failFirst);
-        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", $"Relay:Sqlite:Path={_directory.File("journal.db")}", .. Settings(_webhook.Url, after)]);
+        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", .. Settings(_webhook.Url, after)]);
     }
 
     private async Task<JsonElement> WaitForEscalatedAsync(long seq)
