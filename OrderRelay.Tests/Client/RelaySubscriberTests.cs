@@ -166,10 +166,7 @@ public sealed class RelaySubscriberTests
         var seq = await handled.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // Nothing answers a receipt, so the merchant's status is read until it shows it.
-        while (await ConfirmedSeqAsync(relay, "m-1001") != seq)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(() => ConfirmedSeqAsync(relay, "m-1001"), confirmed => confirmed == seq, "the confirmation to be recorded");
 
         await stop.CancelAsync();
         Assert.That(async () => await running, Throws.InstanceOf<OperationCanceledException>());

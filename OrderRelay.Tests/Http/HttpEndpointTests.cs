@@ -130,13 +130,8 @@ public sealed class HttpEndpointTests() : RelayServerTests("Relay:MaxMessageByte
         await subscriber.ReceiveOrderSeqsAsync(Orders);
 
         // The send loop records a burst once its queue is empty, which may be just after the client has the frames.
-        var deadline = DateTime.UtcNow + WsClient.DefaultWait;
-        var text = await Relay.Http.GetStringAsync("/metrics");
-        while (!text.Contains($"orderrelay_deliveries_total {Orders}\n", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-            text = await Relay.Http.GetStringAsync("/metrics");
-        }
+        var text = await Eventually.UntilAsync(() => Relay.Http.GetStringAsync("/metrics"),
+            metrics => metrics.Contains($"orderrelay_deliveries_total {Orders}\n", StringComparison.Ordinal), "every delivery to be counted");
 
         Assert.That(text, Does.Contain($"orderrelay_deliveries_total {Orders}\n"));
         Assert.That(text, Does.Contain($"orderrelay_publish_to_send_seconds_count {Orders}\n"));

@@ -121,12 +121,9 @@ public sealed class RedisReceiptTests : RedisNodesTests
 
         await using var survivor = await RelayServer.StartAsync(settings);
         var retried = await webhook.NextCallAsync();
-        var status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
-        while (status.GetProperty("escalated_at").ValueKind != JsonValueKind.String)
-        {
-            await Task.Delay(100);
-            status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
-        }
+        // The relay records the call after the webhook's answer, and tells no one.
+        await Eventually.UntilAsync(async () => JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement,
+            status => status.GetProperty("escalated_at").ValueKind == JsonValueKind.String, "the retried escalation to be recorded");
 
         Assert.Multiple(() =>
         {

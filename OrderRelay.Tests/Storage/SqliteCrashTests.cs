@@ -120,6 +120,6 @@ public sealed class SqliteCrashTests
 
         await stopSending.CancelAsync();
         // The sender ends one way or another (cancelled, or its socket failed); how does not matter.
-        await Task.WhenAny(sending, Task.Delay(WsClient.DefaultWait));
+        await sending.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(WsClient.DefaultWait * 2);
     }
 }

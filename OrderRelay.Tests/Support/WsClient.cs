@@ -89,21 +89,18 @@ internal sealed class WsClient : IAsyncDisposable
     /// Publishes until acked, as a publisher riding out a store outage does: each
     /// <c>store_unavailable</c> is retried with the same id; any other answer fails the test.
     /// </summary>
-    public async Task<JsonElement> PublishUntilAckedAsync(string orderJson, string id)
-    {
-        while (true)
+    public Task<JsonElement> PublishUntilAckedAsync(string orderJson, string id) =>
+        // Nothing announces that the store is back, so a publisher can only try again.
+        Eventually.UntilAsync(() => PublishAsync(orderJson, id), answer =>
         {
-            var answer = await PublishAsync(orderJson, id);
             if (answer.Type() == "ack")
             {
-                return answer;
+                return true;
             }
 
             Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-            // Nothing announces that the store is back, so a publisher can only try again.
-            await Task.Delay(50);
-        }
-    }
+            return false;
+        }, "the store to take the publish again");
 
     public Task SendPublishAsync(string orderJson, string? id = null) =>
         SendAsync(id is null

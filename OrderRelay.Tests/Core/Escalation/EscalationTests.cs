@@ -119,12 +119,10 @@ public sealed class EscalationTests(string store)
         await using var page = await _relay!.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
         await using var publisher = await _relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1", 1));
-        string metrics;
-        do
-        {
-            metrics = await _relay.Http.GetStringAsync("metrics");
-        }
-        while (!metrics.Contains("orderrelay_unaccepted_orders{older_than=\"0s\"} 1", StringComparison.Ordinal) && await Task.Delay(200).ContinueWith(_ => true));
+        // The escalation loop refreshes the figure every 5 s on the relay's own clock.
+        var metrics = await Eventually.UntilAsync(() => _relay.Http.GetStringAsync("metrics"),
+            text => text.Contains("orderrelay_unaccepted_orders{older_than=\"0s\"} 1", StringComparison.Ordinal), "the unaccepted order to be counted",
+            interval: TimeSpan.FromMilliseconds(200));
 
         Assert.Multiple(() =>
         {
@@ -139,19 +137,12 @@ public sealed class EscalationTests(string store)
         _relay = await RelayServer.StartAsync([$"Relay:Store={store}", .. Settings(_webhook.Url, after)]);
     }
 
-    private async Task<JsonElement> WaitForEscalatedAsync(long seq)
-    {
-        while (true)
+    /// <summary>The relay records a call after the webhook's answer, and tells no one: the order's status is read until it shows it.</summary>
+    private Task<JsonElement> WaitForEscalatedAsync(long seq) =>
+        Eventually.UntilAsync(async () =>
         {
             var response = await _relay!.Http.GetAsync($"orders/seq/{seq}");
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            if (order.GetProperty("escalated_at").ValueKind == JsonValueKind.String)
-            {
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }, order => order.GetProperty("escalated_at").ValueKind == JsonValueKind.String, $"order {seq}'s escalation to be recorded");
 }

@@ -129,18 +129,10 @@ public sealed class AcceptTests(string store) : ReceiptRelayTests(store)
     }
 
     /// <summary>The SQLite store writes confirmations about once a second: asks until the status shows it.</summary>
-    private async Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> condition)
-    {
-        while (true)
+    private Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> condition) =>
+        Eventually.UntilAsync(async () =>
         {
             var response = await Relay.Http.GetAsync(path);
-            var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            if (condition(order))
-            {
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }, condition, $"{path} to show the confirmation");
 }
