@@ -119,11 +119,9 @@ public sealed class RedisReceiptTests : RedisNodesTests
             await doomed.KillAsync();
         }
 
-        await using var survivor = await RelayServer.StartAsync(settings);
+        await using var survivor = await RelayServer.StartAsync([.. settings, EscalationTests.LogEscalations]);
         var retried = await webhook.NextCallAsync();
-        // The relay records the call after the webhook's answer, and tells no one.
-        await Eventually.UntilAsync(async () => JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement,
-            status => status.GetProperty("escalated_at").ValueKind == JsonValueKind.String, "the retried escalation to be recorded");
+        await EscalationTests.EscalatedAsync(survivor, seq);
 
         Assert.Multiple(() =>
         {

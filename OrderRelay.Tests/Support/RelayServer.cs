@@ -19,10 +19,11 @@ internal sealed class RelayServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TempDirectory? _journalDirectory;
 
-    private RelayServer(WebApplication app, Uri httpBase, TempDirectory? journalDirectory)
+    private RelayServer(WebApplication app, Uri httpBase, TempDirectory? journalDirectory, RelayLog log)
     {
         _app = app;
         _journalDirectory = journalDirectory;
+        Log = log;
         HttpBase = httpBase;
         WebSocketUri = new Uri($"ws://{httpBase.Authority}/");
         Http = new HttpClient { BaseAddress = httpBase, Timeout = TimeSpan.FromSeconds(10) };
@@ -34,6 +35,9 @@ internal sealed class RelayServer : IAsyncDisposable
     public Uri WebSocketUri { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>What this relay logs, at the levels its settings let through (Warning unless a setting says otherwise).</summary>
+    public RelayLog Log { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -53,6 +57,8 @@ internal sealed class RelayServer : IAsyncDisposable
             "--Serilog:MinimumLevel:Default=Warning",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         };
+        var log = RelayLog.Create();
+        args.AddRange(log.Settings.Select(setting => "--" + setting));
         args.AddRange(settings.Select(setting => "--" + setting));
         var journalDirectory = settings.Contains("Relay:Store=sqlite") && !settings.Any(setting => setting.StartsWith("Relay:Sqlite:Path=", StringComparison.Ordinal))
             ? new TempDirectory()
@@ -68,10 +74,11 @@ internal sealed class RelayServer : IAsyncDisposable
             await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"),
-                journalDirectory);
+                journalDirectory, log);
         }
         catch
         {
+            log.Close();
             journalDirectory?.Dispose();
             throw;
         }
@@ -110,6 +117,7 @@ internal sealed class RelayServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
+            Log.Close();
             _journalDirectory?.Dispose();
         }
     }

@@ -27,6 +27,9 @@ public sealed class EscalationTests(string store)
         await _webhook.DisposeAsync();
     }
 
+    /// <summary>Lets a relay's <see cref="RelayServer.Log"/> see each escalation it records (event 810, at Information).</summary>
+    public const string LogEscalations = "Serilog:MinimumLevel:Override:OrderRelay.Core.Escalation=Information";
+
     public static string[] Settings(Uri webhook, string after = "00:00:01") =>
     [
         $"Relay:Escalation:After={after}",
@@ -134,15 +137,22 @@ public sealed class EscalationTests(string store)
     private async Task StartAsync(int failFirst, string after = "00:00:01")
     {
         _webhook = await WebhookReceiver.StartAsync(failFirst);
-        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", .. Settings(_webhook.Url, after)]);
+        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", LogEscalations, .. Settings(_webhook.Url, after)]);
     }
 
-    /// <summary>The relay records a call after the webhook's answer, and tells no one: the order's status is read until it shows it.</summary>
-    private Task<JsonElement> WaitForEscalatedAsync(long seq) =>
-        Eventually.UntilAsync(async () =>
-        {
-            var response = await _relay!.Http.GetAsync($"orders/seq/{seq}");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-        }, order => order.GetProperty("escalated_at").ValueKind == JsonValueKind.String, $"order {seq}'s escalation to be recorded");
+    /// <summary>
+    /// The order's status once <paramref name="relay"/> (started with <see cref="LogEscalations"/>) has recorded its escalation:
+    /// it does so after the webhook's answer and tells no client, but logs it once recorded.
+    /// </summary>
+    internal static async Task<JsonElement> EscalatedAsync(RelayServer relay, long seq)
+    {
+        await relay.Log.LoggedAsync(810, message => message.StartsWith($"Order {seq} ", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(20));
+        var response = await relay.Http.GetAsync($"orders/seq/{seq}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        Assert.That(order.GetProperty("escalated_at").ValueKind, Is.EqualTo(JsonValueKind.String), order.ToString());
+        return order;
+    }
+
+    private Task<JsonElement> WaitForEscalatedAsync(long seq) => EscalatedAsync(_relay!, seq);
 }

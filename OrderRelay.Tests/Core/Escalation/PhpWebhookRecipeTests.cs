@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrderRelay.Tests.Support;
 
@@ -39,13 +38,11 @@ public sealed partial class PhpWebhookRecipeTests
         using var server = await StartPhpServerAsync(directory.Path, port);
         var url = new Uri($"http://127.0.0.1:{port}/escalate.php");
 
-        await using (var relay = await RelayServer.StartAsync(EscalationTests.Settings(url)))
+        await using (var relay = await RelayServer.StartAsync([.. EscalationTests.Settings(url), EscalationTests.LogEscalations]))
         {
             await using var publisher = await relay.ConnectPublisherAsync();
             var seq = (await publisher.PublishAsync(Frames.Order("m-7", 1), "ord-php")).Seq();
-            // The relay records the call after the webhook's answer, and tells no one.
-            await Eventually.UntilAsync(() => GetOrderAsync(relay, seq), order => order.GetProperty("escalated_at").ValueKind == JsonValueKind.String,
-                "the escalation to be recorded");
+            await EscalationTests.EscalatedAsync(relay, seq);
         }
 
         using var http = new HttpClient();
@@ -76,9 +73,6 @@ public sealed partial class PhpWebhookRecipeTests
         using var response = await http.SendAsync(request);
         return response.StatusCode;
     }
-
-    private static async Task<JsonElement> GetOrderAsync(RelayServer relay, long seq) =>
-        JsonDocument.Parse(await relay.Http.GetStringAsync($"orders/seq/{seq}")).RootElement.Clone();
 
     /// <summary>Returns once the server says it has started, which it prints once it listens.</summary>
     private static async Task<ProcessHandle> StartPhpServerAsync(string root, int port)
