@@ -61,10 +61,7 @@ public sealed class HandshakeTests() : RelayServerTests("Relay:HandshakeTimeout=
     [TestCase("""{"role":"publisher"}""", TestName = "FirstFrameWithoutType_HandshakeRequiredAndClose1008")]
     public async Task FirstFrameNotHello_IsRefused(string firstFrame)
     {
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(firstFrame);
-
-        await client.ExpectErrorThenCloseAsync("handshake_required", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(firstFrame, "handshake_required");
     }
 
     [Test]
@@ -87,10 +84,7 @@ public sealed class HandshakeTests() : RelayServerTests("Relay:HandshakeTimeout=
     [Test]
     public async Task HelloWithUnknownRole_BadFrameAndClose1008()
     {
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync("""{"type":"hello","role":"admin"}""");
-
-        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync("""{"type":"hello","role":"admin"}""", "bad_frame");
     }
 
     [TestCase("""{"type":"hello","role":"subscriber","merchants":"m-1"}""", TestName = "HelloWithMerchantsNotAnArray_BadFrameAndClose1008")]
@@ -99,10 +93,7 @@ public sealed class HandshakeTests() : RelayServerTests("Relay:HandshakeTimeout=
     [TestCase("""{"type":"hello","role":"subscriber","since":"5"}""", TestName = "HelloWithStringSince_BadFrameAndClose1008")]
     public async Task HelloWithBadField_IsRefused(string hello)
     {
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(hello);
-
-        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(hello, "bad_frame");
     }
 
     [Test]

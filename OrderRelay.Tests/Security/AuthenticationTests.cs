@@ -26,10 +26,7 @@ public sealed class AuthenticationTests() : RelayServerTests(SecuredRelay.Settin
     [TestCase("""{"type":"hello","role":"subscriber","token":"not.a.jwt"}""", TestName = "SubscriberWithGarbageToken_AuthFailedAnd1008")]
     public async Task BadCredentials_Refused(string hello)
     {
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(hello);
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(hello, "auth_failed");
     }
 
     [Test]
@@ -47,10 +44,7 @@ public sealed class AuthenticationTests() : RelayServerTests(SecuredRelay.Settin
     public async Task TokenWithWrongSignature_AuthFailed()
     {
         var forged = SubscriberTokens.Mint("another-secret-that-is-32-bytes-long!!", ["*"], DateTimeOffset.UtcNow.AddHours(1));
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(forged));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(forged), "auth_failed");
     }
 
     [Test]
@@ -59,10 +53,7 @@ public sealed class AuthenticationTests() : RelayServerTests(SecuredRelay.Settin
         static string Segment(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
         var unsigned = $$"""{{Segment("""{"alg":"none","typ":"JWT"}""")}}.{{Segment($$"""{"merchants":["*"],"exp":{{exp}}}""")}}.""";
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(unsigned));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(unsigned), "auth_failed");
     }
 
     /// <summary>The PHP recipe in docs/security.md builds the JWT by hand with HMAC-SHA256; the relay must accept exactly that.</summary>
@@ -117,19 +108,13 @@ public sealed class AuthenticationTests() : RelayServerTests(SecuredRelay.Settin
             SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
                 SubscriberTokens.SigningKey(SecuredRelay.Secret), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
         });
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(token));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(token), "auth_failed");
     }
 
     [Test]
     public async Task TokenForM1AskingForM2_AuthFailed()
     {
-        await using var client = await Relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1"), """["m-1","m-2"]"""));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1"), """["m-1","m-2"]"""), "auth_failed");
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -90,6 +91,14 @@ internal sealed class RelayServer : IAsyncDisposable
     public Task<WsClient> ConnectPublisherAsync(string helloJson = WsClient.PublisherHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
 
     public Task<WsClient> ConnectSubscriberAsync(string helloJson = WsClient.SubscriberHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
+
+    /// <summary>Connects, sends <paramref name="firstFrame"/>, and expects the error <paramref name="code"/> and then the close 1008.</summary>
+    public async Task ExpectRefusedAsync(string firstFrame, string code)
+    {
+        await using var client = await ConnectAsync();
+        await client.SendAsync(firstFrame);
+        await client.ExpectErrorThenCloseAsync(code, WebSocketCloseStatus.PolicyViolation);
+    }
 
     /// <summary>
     /// Asks /healthz until it answers <paramref name="expected"/>: store health is refreshed in the
