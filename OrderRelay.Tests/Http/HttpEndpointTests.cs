@@ -26,7 +26,7 @@ public sealed class HttpEndpointTests() : RelayServerTests("Relay:MaxMessageByte
     [Test]
     public async Task PostPublish_AckIsJsonWithExactlySeqAndDuplicate()
     {
-        using var response = await _relay.Http.PostAsync("/publish", new StringContent("""{"order_id":7}""", Encoding.UTF8, "application/json"));
+        using var response = await Relay.Http.PostAsync("/publish", new StringContent("""{"order_id":7}""", Encoding.UTF8, "application/json"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("application/json; charset=utf-8"));
