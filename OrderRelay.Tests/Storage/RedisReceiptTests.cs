@@ -112,8 +112,7 @@ public sealed class RedisReceiptTests : RedisNodesTests
         long seq;
         await using (var doomed = await RelayProcess.StartAsync(settings))
         {
-            await using var publisher = await WsClient.ConnectAsync(doomed.WebSocketUri);
-            await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+            await using var publisher = await WsClient.ConnectAndHelloAsync(doomed.WebSocketUri, WsClient.PublisherHello);
             seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-lease")).Seq();
             Assert.That((await webhook.NextCallAsync()).Json.Seq(), Is.EqualTo(seq), "the first node claimed it and is calling");
             await doomed.KillAsync();
