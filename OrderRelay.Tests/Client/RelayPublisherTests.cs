@@ -193,21 +193,20 @@ public sealed class RelayPublisherTests
 
         Assert.That(refused, Is.Not.Empty);
         Assert.That(refused[0].Code, Is.EqualTo("rate_limited"));
-        PublishReceipt retried;
-        while (true)
+        // The limit refills on the limiter's own timer; nothing announces it.
+        var retried = await Eventually.UntilAsync<PublishReceipt?>(async () =>
         {
             try
             {
-                retried = await publisher.PublishAsync(Frames.Order("m-1001", 0), refused[0].Id);
-                break;
+                return await publisher.PublishAsync(Frames.Order("m-1001", 0), refused[0].Id);
             }
             catch (RelayBusyException)
             {
-                await Task.Delay(200); // the limit refills with time; nothing announces it
+                return null;
             }
-        }
+        }, receipt => receipt is not null, "the publish limit to refill", interval: TimeSpan.FromMilliseconds(200));
 
-        Assert.That(retried.Duplicate, Is.False, "the refused publish had not been stored");
+        Assert.That(retried!.Value.Duplicate, Is.False, "the refused publish had not been stored");
     }
 
     /// <summary>A publish cancelled before it could be sent is never sent, and its window slot is returned.</summary>

@@ -16,8 +16,7 @@ public sealed class RelaySubscriberTests
         await using var relay = await RelayServer.StartAsync(SecuredRelay.Settings);
         await using var events = new SubscriberEvents(new RelaySubscriber(ClientOptions.Subscriber(relay.WebSocketUri, SecuredRelay.Token("m-1001", "m-2002"), "m-1001")));
         var connected = await events.NextAsync<Connected>();
-        await using var publisher = await relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var publisher = await relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
 
         await publisher.PublishAsync(Frames.Order("m-2002", 1));
         await publisher.PublishAsync(Frames.Order("m-1001", 2));
@@ -167,10 +166,7 @@ public sealed class RelaySubscriberTests
         var seq = await handled.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // Nothing answers a receipt, so the merchant's status is read until it shows it.
-        while (await ConfirmedSeqAsync(relay, "m-1001") != seq)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(() => ConfirmedSeqAsync(relay, "m-1001"), confirmed => confirmed == seq, "the confirmation to be recorded");
 
         await stop.CancelAsync();
         Assert.That(async () => await running, Throws.InstanceOf<OperationCanceledException>());

@@ -213,14 +213,10 @@ public sealed class SeedCompatibilityTests
     /// Waits until the relay counts <paramref name="subscribers"/> decided subscribers: a seed client
     /// is live from its first moment, but counted once its window to publish has passed.
     /// </summary>
-    internal static async Task WaitUntilLiveAsync(RelayServer relay, int subscribers)
+    internal static Task WaitUntilLiveAsync(RelayServer relay, int subscribers)
     {
         var gauge = relay.Services.GetRequiredService<RelayMetrics>().Connections.WithLabels("subscriber");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (gauge.Value < subscribers)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{gauge.Value} subscribers counted");
-            await Task.Delay(50);
-        }
+        return Eventually.UntilAsync(() => Task.FromResult(gauge.Value), counted => counted >= subscribers, $"{subscribers} subscribers counted",
+            TimeSpan.FromSeconds(30));
     }
 }

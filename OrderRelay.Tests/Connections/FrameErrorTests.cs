@@ -6,16 +6,8 @@ namespace OrderRelay.Tests.Connections;
 
 /// <summary>Every protocol error after the handshake: the right code, the id when readable, and the connection kept or closed as the protocol says.</summary>
 [CancelAfter(30_000)]
-public sealed class FrameErrorTests
+public sealed class FrameErrorTests() : RelayServerTests("Relay:MaxMessageBytes=4096")
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync("Relay:MaxMessageBytes=4096");
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [TestCase("""{"type":"publish","id":"ord-1","order":{"a":1""", "bad_json", "ord-1", TestName = "TruncatedJson_BadJsonWithTheIdReadSoFar")]
     [TestCase("""not json at all""", "bad_json", null, TestName = "NotJson_BadJson")]
     [TestCase("""{"type":"publish","id":"ord-1","order":{}} trailing""", "bad_json", "ord-1", TestName = "TrailingGarbage_BadJsonWithId")]
@@ -32,7 +24,7 @@ public sealed class FrameErrorTests
     [TestCase("""{"type":"subscribe","id":"x-1"}""", "unknown_type", "x-1", TestName = "UnknownType_UnknownTypeWithId")]
     public async Task BadFrameFromPublisher_ErrorAndConnectionStaysUsable(string frame, string code, string? id)
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.SendAsync(frame);
 
         var error = await publisher.ReceiveAsync();
@@ -54,8 +46,8 @@ public sealed class FrameErrorTests
     [Test]
     public async Task RefusedPublish_IsNotDelivered()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.SendAsync("""{"type":"publish","id":"bad","order":{"merchant_id":true}}""");
         Assert.That((await publisher.ReceiveAsync()).Code(), Is.EqualTo("bad_frame"));
 
@@ -69,7 +61,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task MessageOverLimit_TooLargeWithIdAndConnectionStaysOpen()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         var filler = new string('x', 6000);
         await publisher.SendAsync($$$"""{"type":"publish","id":"ord-big","order":{"note":"{{{filler}}}"}}""");
 
@@ -82,7 +74,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task MessageFarOverTransportLimit_TooLargeThenClose1009()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         var huge = new byte[4096 * 16 + 1024];
         huge.AsSpan().Fill((byte)' ');
         "{\"type\":\"ping\""u8.CopyTo(huge);
@@ -95,7 +87,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task BinaryFrameAfterHello_BadFrameThenClose1003()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.SendAsync(Encoding.UTF8.GetBytes("""{"type":"ping"}"""), WebSocketMessageType.Binary);
 
         await publisher.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.InvalidMessageType);
@@ -104,7 +96,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task BinaryFrameAfterPublishes_AcksStillArriveBeforeTheClose()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         for (var i = 0; i < 20; i++)
         {
             await publisher.SendPublishAsync(Frames.Order("m-1", i), id: $"ord-{i}");
@@ -123,8 +115,8 @@ public sealed class FrameErrorTests
     [Test]
     public async Task SubscriberPublishing_NotAllowedAndStaysConnected()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await subscriber.SendAsync($$"""{"type":"publish","id":"ord-sneaky","order":{{Frames.Order("m-1", 1)}}}""");
 
         var error = await subscriber.ReceiveAsync();
@@ -139,7 +131,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task PublisherAck_NotAllowed()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.SendAsync("""{"type":"ack","seq":1}""");
 
         Assert.That((await publisher.ReceiveAsync()).Code(), Is.EqualTo("not_allowed"));
@@ -148,8 +140,8 @@ public sealed class FrameErrorTests
     [Test]
     public async Task ApplicationPing_AnsweredWithPongByBothRoles()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         await subscriber.SendAsync("""{"type":"ping"}""");
         await publisher.SendAsync("""{"type":"ping"}""");
@@ -161,7 +153,7 @@ public sealed class FrameErrorTests
     [Test]
     public async Task PeerClose_AnsweredWithNormalClosure()
     {
-        var publisher = await _relay.ConnectPublisherAsync();
+        var publisher = await Relay.ConnectPublisherAsync();
         using var timeout = new CancellationTokenSource(WsClient.DefaultWait);
 
         await publisher.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);

@@ -5,27 +5,19 @@ using OrderRelay.Tests.Support;
 namespace OrderRelay.Tests.Connections;
 
 [CancelAfter(30_000)]
-public sealed class HandshakeTests
+public sealed class HandshakeTests() : RelayServerTests("Relay:HandshakeTimeout=00:00:00.300")
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync("Relay:HandshakeTimeout=00:00:00.300");
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task HelloAsPublisher_WelcomeCarriesConnectionEpochAndSeq()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         var welcome = await client.HelloAsync("""{"type":"hello","role":"publisher"}""");
 
         Assert.Multiple(() =>
         {
             Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("publisher"));
             Assert.That(welcome.GetProperty("connection_id").GetString(), Does.StartWith("c-"));
-            Assert.That(welcome.GetProperty("epoch").GetString(), Is.EqualTo(_relay.Relay.Epoch).And.StartWith("e-"));
+            Assert.That(welcome.GetProperty("epoch").GetString(), Is.EqualTo(Relay.Relay.Epoch).And.StartWith("e-"));
             Assert.That(welcome.Seq(), Is.Zero);
         });
     }
@@ -33,7 +25,7 @@ public sealed class HandshakeTests
     [Test]
     public async Task HelloAsSubscriberWithMerchants_WelcomeEchoesThem()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         var welcome = await client.HelloAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001",42]}""");
 
         Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("subscriber"));
@@ -44,7 +36,7 @@ public sealed class HandshakeTests
     [Test]
     public async Task HelloAsSubscriberWithoutMerchants_WelcomeMerchantsIsNull()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         var welcome = await client.HelloAsync("""{"type":"hello","role":"subscriber"}""");
 
         Assert.That(welcome.GetProperty("merchants").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
@@ -53,13 +45,13 @@ public sealed class HandshakeTests
     [Test]
     public async Task WelcomeSeq_IsNewestAssignedSeq()
     {
-        await using (var publisher = await _relay.ConnectPublisherAsync())
+        await using (var publisher = await Relay.ConnectPublisherAsync())
         {
             await publisher.PublishAsync(Frames.Order("m-1", 1));
             await publisher.PublishAsync(Frames.Order("m-1", 2));
         }
 
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
         Assert.That(subscriber.Welcome.Seq(), Is.EqualTo(2));
     }
 
@@ -69,16 +61,13 @@ public sealed class HandshakeTests
     [TestCase("""{"role":"publisher"}""", TestName = "FirstFrameWithoutType_HandshakeRequiredAndClose1008")]
     public async Task FirstFrameNotHello_IsRefused(string firstFrame)
     {
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(firstFrame);
-
-        await client.ExpectErrorThenCloseAsync("handshake_required", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(firstFrame, "handshake_required");
     }
 
     [Test]
     public async Task FirstFrameBinary_HandshakeRequiredAndClose1008()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         await client.SendAsync(Encoding.UTF8.GetBytes("""{"type":"hello","role":"publisher"}"""), WebSocketMessageType.Binary);
 
         await client.ExpectErrorThenCloseAsync("handshake_required", WebSocketCloseStatus.PolicyViolation);
@@ -87,7 +76,7 @@ public sealed class HandshakeTests
     [Test]
     public async Task Silence_HandshakeTimeoutAndClose1008()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
 
         await client.ExpectErrorThenCloseAsync("handshake_timeout", WebSocketCloseStatus.PolicyViolation);
     }
@@ -95,10 +84,7 @@ public sealed class HandshakeTests
     [Test]
     public async Task HelloWithUnknownRole_BadFrameAndClose1008()
     {
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync("""{"type":"hello","role":"admin"}""");
-
-        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync("""{"type":"hello","role":"admin"}""", "bad_frame");
     }
 
     [TestCase("""{"type":"hello","role":"subscriber","merchants":"m-1"}""", TestName = "HelloWithMerchantsNotAnArray_BadFrameAndClose1008")]
@@ -107,16 +93,13 @@ public sealed class HandshakeTests
     [TestCase("""{"type":"hello","role":"subscriber","since":"5"}""", TestName = "HelloWithStringSince_BadFrameAndClose1008")]
     public async Task HelloWithBadField_IsRefused(string hello)
     {
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(hello);
-
-        await client.ExpectErrorThenCloseAsync("bad_frame", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(hello, "bad_frame");
     }
 
     [Test]
     public async Task SecondHello_NotAllowedAndStaysOpen()
     {
-        await using var client = await _relay.ConnectPublisherAsync();
+        await using var client = await Relay.ConnectPublisherAsync();
         await client.SendAsync("""{"type":"hello","role":"subscriber"}""");
 
         Assert.That((await client.ReceiveAsync()).Code(), Is.EqualTo("not_allowed"));
@@ -127,7 +110,7 @@ public sealed class HandshakeTests
     [Test]
     public async Task PlainHttpGetOnSocketPath_Answers426()
     {
-        using var response = await _relay.Http.GetAsync("/");
+        using var response = await Relay.Http.GetAsync("/");
 
         Assert.That((int)response.StatusCode, Is.EqualTo(426));
     }

@@ -5,21 +5,13 @@ using OrderRelay.Tests.Support;
 namespace OrderRelay.Tests.Connections;
 
 [CancelAfter(30_000)]
-public sealed class MerchantConfirmationTests
+public sealed class MerchantConfirmationTests : RelayServerTests
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync();
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task SubscriberAck_RecordedForItsMerchantAndShownByGetMerchant()
     {
-        await using var page = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var page = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1001", 1));
         await publisher.PublishAsync(Frames.Order("m-2", 2));
         await publisher.PublishAsync(Frames.Order("m-1001", 3));
@@ -45,8 +37,8 @@ public sealed class MerchantConfirmationTests
     [Test]
     public async Task OlderAckAfterNewer_ConfirmedSeqNeverGoesBack()
     {
-        await using var page = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var page = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1", 1));
         await publisher.PublishAsync(Frames.Order("m-1", 2));
 
@@ -61,7 +53,7 @@ public sealed class MerchantConfirmationTests
     [Test]
     public async Task AckForUnassignedSeq_BadFrame()
     {
-        await using var page = await _relay.ConnectSubscriberAsync();
+        await using var page = await Relay.ConnectSubscriberAsync();
         await page.SendAsync("""{"type":"ack","seq":77}""");
 
         Assert.That((await page.ReceiveAsync()).Code(), Is.EqualTo("bad_frame"));
@@ -70,7 +62,7 @@ public sealed class MerchantConfirmationTests
     [Test]
     public async Task AckWithoutSeq_BadFrame()
     {
-        await using var page = await _relay.ConnectSubscriberAsync();
+        await using var page = await Relay.ConnectSubscriberAsync();
         await page.SendAsync("""{"type":"ack"}""");
 
         Assert.That((await page.ReceiveAsync()).Code(), Is.EqualTo("bad_frame"));
@@ -90,8 +82,8 @@ public sealed class MerchantConfirmationTests
     [Test]
     public async Task DisconnectedPage_NoLongerCountedOnline()
     {
-        var page = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
-        var connection = _relay.Connections.Find(page.Welcome.GetProperty("connection_id").GetString()!)!;
+        var page = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
+        var connection = Relay.Connections.Find(page.Welcome.GetProperty("connection_id").GetString()!)!;
         Assert.That((await GetMerchantAsync("m-1")).GetProperty("online").GetInt32(), Is.EqualTo(1));
 
         await page.DisposeAsync();
@@ -102,7 +94,7 @@ public sealed class MerchantConfirmationTests
 
     private async Task<JsonElement> GetMerchantAsync(string merchantId)
     {
-        using var response = await _relay.Http.GetAsync($"/merchants/{merchantId}");
+        using var response = await Relay.Http.GetAsync($"/merchants/{merchantId}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.Clone();

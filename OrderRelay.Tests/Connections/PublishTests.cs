@@ -4,20 +4,12 @@ using OrderRelay.Tests.Support;
 namespace OrderRelay.Tests.Connections;
 
 [CancelAfter(30_000)]
-public sealed class PublishTests
+public sealed class PublishTests : RelayServerTests
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync();
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task PipelinedPublishes_AckedInOrderWithTheirIdsAndRisingSeqs()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         for (var i = 1; i <= 200; i++)
         {
             await publisher.SendPublishAsync(Frames.Order("m-1", i), id: $"ord-{i}");
@@ -36,7 +28,7 @@ public sealed class PublishTests
     [Test]
     public async Task PublishWithoutId_AckLeavesIdOut()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         var ack = await publisher.PublishAsync(Frames.Order("m-1", 1));
 
@@ -48,8 +40,8 @@ public sealed class PublishTests
     public async Task Delivery_ForwardsOrderBytesVerbatim()
     {
         const string order = """{ "order_amount" : 100.00, "merchant_id":"m-1001","customer_name":"张三 \u00e9 😀","nested":{"z":1,"a":[1.50,2e3]}}""";
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         await publisher.PublishAsync(order, id: "ord-1");
         var delivery = await subscriber.ReceiveTextAsync();
@@ -66,10 +58,10 @@ public sealed class PublishTests
     [Test]
     public async Task Routing_EachSubscriberGetsOnlyItsMerchantsAndUnfilteredGetsAll()
     {
-        await using var m1 = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
-        await using var m2AndInteger = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-2",1001]}""");
-        await using var everything = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var m1 = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
+        await using var m2AndInteger = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-2",1001]}""");
+        await using var everything = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         await publisher.PublishAsync(Frames.Order("m-1", 1));
         await publisher.PublishAsync("""{"order_id":2,"merchant_id":1001}""");
@@ -89,8 +81,8 @@ public sealed class PublishTests
     [Test]
     public async Task OrderWithoutMerchant_DeliveredWithNullMerchantId()
     {
-        await using var everything = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var everything = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         await publisher.PublishAsync("""{"order_id":3}""");
         var delivery = await everything.ReceiveAsync();
@@ -101,8 +93,8 @@ public sealed class PublishTests
     [Test]
     public async Task DuplicateId_AckedWithOriginalSeqAndNeverDeliveredTwice()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
 
         var first = await publisher.PublishAsync(Frames.Order("m-1", 1), id: "ord-1");
         await publisher.PublishAsync(Frames.Order("m-1", 2), id: "ord-2");
@@ -118,12 +110,12 @@ public sealed class PublishTests
     [Test]
     public async Task IdempotencyKeyOverHttpAndIdOverWebSocket_ShareOneNamespace()
     {
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         var ack = await publisher.PublishAsync(Frames.Order("m-1", 1), id: "ord-shared");
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/publish") { Content = new StringContent(Frames.Order("m-1", 1)) };
         request.Headers.Add("Idempotency-Key", "ord-shared");
-        using var response = await _relay.Http.SendAsync(request);
+        using var response = await Relay.Http.SendAsync(request);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.That(body.RootElement.Seq(), Is.EqualTo(ack.Seq()));
@@ -150,8 +142,8 @@ public sealed class PublishTests
     {
         const int publishers = 4;
         const int perPublisher = 250;
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        var clients = await Task.WhenAll(Enumerable.Range(0, publishers).Select(_ => _relay.ConnectPublisherAsync()));
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        var clients = await Task.WhenAll(Enumerable.Range(0, publishers).Select(_ => Relay.ConnectPublisherAsync()));
         try
         {
             await Task.WhenAll(clients.Select(async (client, p) =>

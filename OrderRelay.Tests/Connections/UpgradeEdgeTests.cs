@@ -11,16 +11,9 @@ namespace OrderRelay.Tests.Connections;
 /// what it leaves to Kestrel's HTTP pipeline.
 /// </summary>
 [CancelAfter(30_000)]
-public sealed class UpgradeEdgeTests
+public sealed class UpgradeEdgeTests : RelayServerTests
 {
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync();
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
 
     [Test]
     public async Task ConnectionThatHasSentNothing_DoesNotHoldUpShutdown()
@@ -28,12 +21,12 @@ public sealed class UpgradeEdgeTests
         // As a browser's preconnected socket: open, and no request yet.
         using var silent = await ConnectAsync();
         // The relay has the connection once it answers a request on another.
-        using (await _relay.Http.GetAsync("/healthz"))
+        using (await Relay.Http.GetAsync("/healthz"))
         {
         }
 
         var stopping = System.Diagnostics.Stopwatch.StartNew();
-        await _relay.StopAsync();
+        await Relay.StopAsync();
 
         // Well inside the host's 8 s shutdown allowance, which a waiting head read used up.
         Assert.That(stopping.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
@@ -169,14 +162,14 @@ public sealed class UpgradeEdgeTests
         await WriteAsync(stream, UpgradeHead("/"));
         await ReadHeadAsync(stream);
         var welcome = await HelloFrameAsync(stream);
-        var connection = _relay.Connections.Find(welcome.GetProperty("connection_id").GetString()!);
+        var connection = Relay.Connections.Find(welcome.GetProperty("connection_id").GetString()!);
         Assert.That(connection, Is.Not.Null);
 
         // Closed with a reset, no close handshake: a tab gone.
         tcp.Client.Close(0);
 
         await connection!.Completion.WaitAsync(WsClient.DefaultWait);
-        Assert.That(_relay.Connections.Find(connection.Id), Is.Null);
+        Assert.That(Relay.Connections.Find(connection.Id), Is.Null);
     }
 
     [Test]
@@ -210,7 +203,7 @@ public sealed class UpgradeEdgeTests
     private async Task<TcpClient> ConnectAsync()
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(_relay.HttpBase.Host, _relay.HttpBase.Port);
+        await tcp.ConnectAsync(Relay.HttpBase.Host, Relay.HttpBase.Port);
         return tcp;
     }
 

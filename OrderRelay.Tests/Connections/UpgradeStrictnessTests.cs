@@ -8,16 +8,8 @@ namespace OrderRelay.Tests.Connections;
 /// promptly, and never a 101.
 /// </summary>
 [CancelAfter(60_000)]
-public sealed class UpgradeStrictnessTests
+public sealed class UpgradeStrictnessTests() : RelayServerTests("Relay:HandshakeTimeout=00:00:01", "Kestrel:Limits:RequestHeadersTimeout=00:00:02")
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync("Relay:HandshakeTimeout=00:00:01", "Kestrel:Limits:RequestHeadersTimeout=00:00:02");
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [TestCase("a b", TestName = "HostWithASpace_Answers400")]
     [TestCase("<script>", TestName = "HostWithMarkup_Answers400")]
     [TestCase("relay:80:80", TestName = "HostWithTwoPorts_Answers400")]
@@ -68,7 +60,7 @@ public sealed class UpgradeStrictnessTests
     [Test]
     public async Task HalfSentHead_ClosedWithinHandshakeTimeoutPlusRequestHeadersTimeout()
     {
-        using var connection = await RawHttpConnection.OpenAsync(_relay.HttpBase);
+        using var connection = await RawHttpConnection.OpenAsync(Relay.HttpBase);
         var head = RawHttpConnection.UpgradeHead();
         var started = Stopwatch.StartNew();
 
@@ -82,7 +74,7 @@ public sealed class UpgradeStrictnessTests
     [Test]
     public async Task HeadFinishedAfterTheEdgeGaveUp_IsServedByKestrel()
     {
-        using var connection = await RawHttpConnection.OpenAsync(_relay.HttpBase);
+        using var connection = await RawHttpConnection.OpenAsync(Relay.HttpBase);
         var head = RawHttpConnection.UpgradeHead();
         await connection.WriteAsync(head[..(head.Length / 2)]);
         // Past the edge's 1 s, within Kestrel's 2 s: Kestrel reads the whole head, half from the edge's replay.
@@ -96,7 +88,7 @@ public sealed class UpgradeStrictnessTests
 
     private async Task<string> AnswerToAsync(string head)
     {
-        using var connection = await RawHttpConnection.OpenAsync(_relay.HttpBase);
+        using var connection = await RawHttpConnection.OpenAsync(Relay.HttpBase);
         await connection.WriteAsync(head);
         return await connection.ReadHeadAsync();
     }

@@ -10,10 +10,8 @@ public sealed class ShutdownTests
     public async Task Sigterm_EveryClientGetsServerShutdownAnd1001_ProcessExitsZeroWithinTenSeconds()
     {
         await using var relay = await RelayProcess.StartAsync();
-        await using var subscriber = await WsClient.ConnectAsync(relay.WebSocketUri);
-        await subscriber.HelloAsync("""{"type":"hello","role":"subscriber"}""");
-        await using var publisher = await WsClient.ConnectAsync(relay.WebSocketUri);
-        await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+        await using var subscriber = await WsClient.ConnectAndHelloAsync(relay.WebSocketUri, WsClient.SubscriberHello);
+        await using var publisher = await WsClient.ConnectAndHelloAsync(relay.WebSocketUri, WsClient.PublisherHello);
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 1), id: "before-stop")).Type(), Is.EqualTo("ack"));
         Assert.That((await subscriber.ReceiveAsync()).Type(), Is.EqualTo("order"));
 
@@ -30,8 +28,7 @@ public sealed class ShutdownTests
     public async Task Sigterm_PublishesAlreadySentAreAckedBeforeTheClose()
     {
         await using var relay = await RelayProcess.StartAsync();
-        await using var publisher = await WsClient.ConnectAsync(relay.WebSocketUri);
-        await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+        await using var publisher = await WsClient.ConnectAndHelloAsync(relay.WebSocketUri, WsClient.PublisherHello);
         for (var i = 0; i < 200; i++)
         {
             await publisher.SendPublishAsync(Frames.Order("m-1", i), id: $"ord-{i}");

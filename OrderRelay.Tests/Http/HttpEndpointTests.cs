@@ -6,21 +6,13 @@ using OrderRelay.Tests.Support;
 namespace OrderRelay.Tests.Http;
 
 [CancelAfter(30_000)]
-public sealed class HttpEndpointTests
+public sealed class HttpEndpointTests() : RelayServerTests("Relay:MaxMessageBytes=2048")
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync("Relay:MaxMessageBytes=2048");
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task PostPublish_AnswersSeqAndDeliversTheBodyVerbatim()
     {
         const string order = """{"order_id":123456,"merchant_id":"m-1001","customer_name":"张三","order_amount":100.00}""";
-        await using var subscriber = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
+        await using var subscriber = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
 
         var (status, body) = await PostAsync(order, idempotencyKey: "ord-123456");
         var delivery = await subscriber.ReceiveTextAsync();
@@ -34,7 +26,7 @@ public sealed class HttpEndpointTests
     [Test]
     public async Task PostPublish_AckIsJsonWithExactlySeqAndDuplicate()
     {
-        using var response = await _relay.Http.PostAsync("/publish", new StringContent("""{"order_id":7}""", Encoding.UTF8, "application/json"));
+        using var response = await Relay.Http.PostAsync("/publish", new StringContent("""{"order_id":7}""", Encoding.UTF8, "application/json"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("application/json; charset=utf-8"));
@@ -88,7 +80,7 @@ public sealed class HttpEndpointTests
     {
         using var content = new ByteArrayContent([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
 
-        using var response = await _relay.Http.PostAsync("/publish", content);
+        using var response = await Relay.Http.PostAsync("/publish", content);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -109,7 +101,7 @@ public sealed class HttpEndpointTests
         using var content = new StreamContent(new MemoryStream(bytes));
         content.Headers.ContentLength = null;
 
-        using var response = await _relay.Http.PostAsync("/publish", content);
+        using var response = await Relay.Http.PostAsync("/publish", content);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
     }
@@ -127,8 +119,8 @@ public sealed class HttpEndpointTests
     public async Task Metrics_SendBurst_CountsEveryDelivery()
     {
         const int Orders = 40;
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         // Sent without waiting for acks, so the subscriber's send loop finds several queued at once.
         for (var i = 1; i <= Orders; i++)
         {
@@ -138,13 +130,8 @@ public sealed class HttpEndpointTests
         await subscriber.ReceiveOrderSeqsAsync(Orders);
 
         // The send loop records a burst once its queue is empty, which may be just after the client has the frames.
-        var deadline = DateTime.UtcNow + WsClient.DefaultWait;
-        var text = await _relay.Http.GetStringAsync("/metrics");
-        while (!text.Contains($"orderrelay_deliveries_total {Orders}\n", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-            text = await _relay.Http.GetStringAsync("/metrics");
-        }
+        var text = await Eventually.UntilAsync(() => Relay.Http.GetStringAsync("/metrics"),
+            metrics => metrics.Contains($"orderrelay_deliveries_total {Orders}\n", StringComparison.Ordinal), "every delivery to be counted");
 
         Assert.That(text, Does.Contain($"orderrelay_deliveries_total {Orders}\n"));
         Assert.That(text, Does.Contain($"orderrelay_publish_to_send_seconds_count {Orders}\n"));
@@ -153,7 +140,7 @@ public sealed class HttpEndpointTests
     [Test]
     public async Task Healthz_200WhileAccepting()
     {
-        using var response = await _relay.Http.GetAsync("/healthz");
+        using var response = await Relay.Http.GetAsync("/healthz");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -163,14 +150,14 @@ public sealed class HttpEndpointTests
     [Test]
     public async Task Metrics_PrometheusTextWithTheProtocolsMetrics()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync();
-        await using var publisher = await _relay.ConnectPublisherAsync();
+        await using var subscriber = await Relay.ConnectSubscriberAsync();
+        await using var publisher = await Relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1", 1));
         await subscriber.ReceiveAsync();
         await publisher.SendAsync("""{"type":"nope"}""");
         await publisher.ReceiveAsync();
 
-        using var response = await _relay.Http.GetAsync("/metrics");
+        using var response = await Relay.Http.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/plain"));
@@ -187,7 +174,7 @@ public sealed class HttpEndpointTests
     [Test]
     public async Task MerchantIdTooLong_400()
     {
-        using var response = await _relay.Http.GetAsync($"/merchants/{new string('m', 300)}");
+        using var response = await Relay.Http.GetAsync($"/merchants/{new string('m', 300)}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -200,7 +187,7 @@ public sealed class HttpEndpointTests
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
-        using var response = await _relay.Http.SendAsync(request);
+        using var response = await Relay.Http.SendAsync(request);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return (response.StatusCode, document.RootElement.Clone());
     }

@@ -4,12 +4,10 @@ namespace OrderRelay.Tests.Samples;
 
 /// <summary>samples/publisher-php/notify_order.php (the clients/php library and its command line) run by the real php-cli (Debian's php-cli, installed by .ci/run).</summary>
 [CancelAfter(60_000)]
-public sealed class PhpPublisherSampleTests
+public sealed class PhpPublisherSampleTests : RelayServerTests
 {
     private const string Php = "/usr/bin/php";
     private static readonly string Script = RepositoryRoot.Combine("samples", "publisher-php", "notify_order.php");
-
-    private RelayServer _relay = null!;
 
     [OneTimeSetUp]
     public void RequirePhp()
@@ -20,16 +18,10 @@ public sealed class PhpPublisherSampleTests
         }
     }
 
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync();
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task NotifyOrder_OrderArrivesAtSubscriberAsTheShopWroteIt()
     {
-        await using var subscriber = await _relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
+        await using var subscriber = await Relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
 
         var run = await RunPhpAsync("""
             $answer = notify_order(['order_id' => 123456, 'merchant_id' => 'm-1001', 'customer_name' => '张三', 'order_amount' => 100.5]);
@@ -73,8 +65,8 @@ public sealed class PhpPublisherSampleTests
     [Test]
     public async Task RelayUnreachable_CommandLineSaysSoAndExitsWithOne()
     {
-        var port = _relay.HttpBase.Port;
-        await _relay.StopAsync();
+        var port = Relay.HttpBase.Port;
+        await Relay.StopAsync();
 
         var run = await ExternalProcess.RunAsync(Php, [Script, """{"order_id":9,"merchant_id":"m-1001"}"""],
             new Dictionary<string, string> { ["ORDERRELAY_URL"] = $"http://127.0.0.1:{port}" });
@@ -85,5 +77,5 @@ public sealed class PhpPublisherSampleTests
 
     private Task<ExternalProcess.Result> RunPhpAsync(string code) =>
         ExternalProcess.RunAsync(Php, ["-r", $"require {System.Text.Json.JsonSerializer.Serialize(Script)}; {code}"],
-            new Dictionary<string, string> { ["ORDERRELAY_URL"] = _relay.HttpBase.ToString() });
+            new Dictionary<string, string> { ["ORDERRELAY_URL"] = Relay.HttpBase.ToString() });
 }

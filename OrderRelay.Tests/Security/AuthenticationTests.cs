@@ -8,22 +8,14 @@ using OrderRelay.Tests.Support;
 namespace OrderRelay.Tests.Security;
 
 [CancelAfter(30_000)]
-public sealed class AuthenticationTests
+public sealed class AuthenticationTests() : RelayServerTests(SecuredRelay.Settings)
 {
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay() => _relay = await RelayServer.StartAsync(SecuredRelay.Settings);
-
-    [TearDown]
-    public async Task StopRelay() => await _relay.DisposeAsync();
-
     [Test]
     public async Task PublisherWithKey_Welcomed()
     {
-        await using var publisher = await _relay.ConnectAsync();
+        await using var publisher = await Relay.ConnectAsync();
 
-        var welcome = await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        var welcome = await publisher.HelloAsync(SecuredRelay.PublisherHello());
 
         Assert.That(welcome.GetProperty("role").GetString(), Is.EqualTo("publisher"));
     }
@@ -34,16 +26,13 @@ public sealed class AuthenticationTests
     [TestCase("""{"type":"hello","role":"subscriber","token":"not.a.jwt"}""", TestName = "SubscriberWithGarbageToken_AuthFailedAnd1008")]
     public async Task BadCredentials_Refused(string hello)
     {
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(hello);
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(hello, "auth_failed");
     }
 
     [Test]
     public async Task ExpiredToken_AuthFailed()
     {
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         await client.SendAsync(SecuredRelay.Hello(SecuredRelay.Token(TimeSpan.FromMinutes(-5), "m-1")));
 
         var error = await client.ReceiveAsync();
@@ -55,10 +44,7 @@ public sealed class AuthenticationTests
     public async Task TokenWithWrongSignature_AuthFailed()
     {
         var forged = SubscriberTokens.Mint("another-secret-that-is-32-bytes-long!!", ["*"], DateTimeOffset.UtcNow.AddHours(1));
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(forged));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(forged), "auth_failed");
     }
 
     [Test]
@@ -67,10 +53,7 @@ public sealed class AuthenticationTests
         static string Segment(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
         var unsigned = $$"""{{Segment("""{"alg":"none","typ":"JWT"}""")}}.{{Segment($$"""{"merchants":["*"],"exp":{{exp}}}""")}}.""";
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(unsigned));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(unsigned), "auth_failed");
     }
 
     /// <summary>The PHP recipe in docs/security.md builds the JWT by hand with HMAC-SHA256; the relay must accept exactly that.</summary>
@@ -79,7 +62,7 @@ public sealed class AuthenticationTests
     {
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
 
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SignByHand($$"""{"merchants":["m-1001"],"exp":{{exp}}}""")));
+        await using var page = await Relay.ConnectSubscriberAsync(SecuredRelay.Hello(SignByHand($$"""{"merchants":["m-1001"],"exp":{{exp}}}""")));
 
         Assert.That(page.Welcome.GetProperty("merchants")[0].GetString(), Is.EqualTo("m-1001"));
     }
@@ -98,7 +81,7 @@ public sealed class AuthenticationTests
     public async Task TokenWithClaimOfTheWrongType_AuthFailedNamingTheClaim(string payload, string claim)
     {
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var client = await _relay.ConnectAsync();
+        await using var client = await Relay.ConnectAsync();
         await client.SendAsync(SecuredRelay.Hello(SignByHand(payload.Replace("EXP", exp, StringComparison.Ordinal))));
 
         var error = await client.ReceiveAsync();
@@ -125,27 +108,20 @@ public sealed class AuthenticationTests
             SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
                 SubscriberTokens.SigningKey(SecuredRelay.Secret), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
         });
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(token));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(token), "auth_failed");
     }
 
     [Test]
     public async Task TokenForM1AskingForM2_AuthFailed()
     {
-        await using var client = await _relay.ConnectAsync();
-        await client.SendAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1"), """["m-1","m-2"]"""));
-
-        await client.ExpectErrorThenCloseAsync("auth_failed", WebSocketCloseStatus.PolicyViolation);
+        await Relay.ExpectRefusedAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1"), """["m-1","m-2"]"""), "auth_failed");
     }
 
     [Test]
     public async Task TokenWithoutMerchantsAsked_ReceivesExactlyItsGrantedMerchants()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1", "m-3")));
-        await using var publisher = await _relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var page = await Relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1", "m-3")));
+        await using var publisher = await Relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
         for (var i = 1; i <= 4; i++)
         {
             await publisher.PublishAsync(Frames.Order($"m-{i}", i));
@@ -161,9 +137,8 @@ public sealed class AuthenticationTests
     [Test]
     public async Task StarToken_ReceivesEveryOrderIncludingThoseWithoutMerchant()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("*")));
-        await using var publisher = await _relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var page = await Relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("*")));
+        await using var publisher = await Relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
         await publisher.PublishAsync(Frames.Order("m-9", 1));
         await publisher.PublishAsync("""{"order_id":2}""");
 
@@ -174,7 +149,7 @@ public sealed class AuthenticationTests
     [Test]
     public async Task TokenExpiringWhileConnected_ClosesTheConnectionWhenItExpires()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token(TimeSpan.FromSeconds(2), "m-1")));
+        await using var page = await Relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token(TimeSpan.FromSeconds(2), "m-1")));
 
         var error = await page.ReceiveAsync(TimeSpan.FromSeconds(15));
 
@@ -199,10 +174,10 @@ public sealed class AuthenticationTests
     [Test]
     public async Task GetMerchantWithoutKey_401_WithKey_200()
     {
-        using var withoutKey = await _relay.Http.GetAsync("/merchants/m-1");
+        using var withoutKey = await Relay.Http.GetAsync("/merchants/m-1");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/merchants/m-1");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SecuredRelay.PublisherKey);
-        using var withKey = await _relay.Http.SendAsync(request);
+        using var withKey = await Relay.Http.SendAsync(request);
 
         Assert.That(withoutKey.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(withKey.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -213,8 +188,8 @@ public sealed class AuthenticationTests
     {
         await PostAsync(SecuredRelay.PublisherKey);
 
-        var metrics = await _relay.Http.GetStringAsync("/metrics");
-        var health = await (await _relay.Http.GetAsync("/healthz")).Content.ReadAsStringAsync();
+        var metrics = await Relay.Http.GetStringAsync("/metrics");
+        var health = await (await Relay.Http.GetAsync("/healthz")).Content.ReadAsStringAsync();
 
         foreach (var text in new[] { metrics, health })
         {
@@ -233,6 +208,6 @@ public sealed class AuthenticationTests
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return await _relay.Http.SendAsync(request);
+        return await Relay.Http.SendAsync(request);
     }
 }

@@ -14,8 +14,7 @@ public sealed class FuzzTests
     public async Task MalformedFramesFromAPublisher_EachAnsweredWithAnErrorAndTheConnectionSurvives()
     {
         await using var relay = await RelayServer.StartAsync([.. SecuredRelay.Settings, "Relay:MaxMessageBytes=8192", "Relay:Limits:PublishBurst=100000"]);
-        await using var publisher = await relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var publisher = await relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
         await using var subscriber = await relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("*")));
 
         const int frames = 3000;
@@ -54,8 +53,7 @@ public sealed class FuzzTests
         }
 
         await using var subscriber = await relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
-        await using var publisher = await relay.ConnectAsync();
-        await publisher.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+        await using var publisher = await relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
         await publisher.PublishAsync(Frames.Order("m-1", 1));
         Assert.That((await subscriber.ReceiveAsync()).Type(), Is.EqualTo("order"));
     }

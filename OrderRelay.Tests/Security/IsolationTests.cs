@@ -22,8 +22,7 @@ public sealed class IsolationTests
             var publishers = new WsClient[4];
             for (var p = 0; p < publishers.Length; p++)
             {
-                publishers[p] = await relay.ConnectAsync();
-                await publishers[p].HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
+                publishers[p] = await relay.ConnectPublisherAsync(SecuredRelay.PublisherHello());
             }
 
             await Task.WhenAll(publishers.Select(async (publisher, p) =>

@@ -29,19 +29,18 @@ public sealed class LimitTests
         Assert.That(answers[5].Code(), Is.EqualTo("rate_limited"));
         Assert.That(answers[5].GetProperty("id").GetString(), Is.EqualTo("over"));
 
-        // The bucket refills every 100 ms: the same publish is accepted once it has.
-        while (true)
+        // The bucket refills every 100 ms on the limiter's own timer: the same publish is accepted once it has.
+        var retried = await Eventually.UntilAsync(() => publisher.PublishAsync(Frames.Order("m-1", 5), id: "over"), retry =>
         {
-            var retry = await publisher.PublishAsync(Frames.Order("m-1", 5), id: "over");
             if (retry.Type() == "ack")
             {
-                Assert.That(retry.Seq(), Is.EqualTo(6));
-                break;
+                return true;
             }
 
             Assert.That(retry.Code(), Is.EqualTo("rate_limited"));
-            await Task.Delay(50);
-        }
+            return false;
+        }, "the bucket to refill");
+        Assert.That(retried.Seq(), Is.EqualTo(6));
     }
 
     [Test]
@@ -56,17 +55,15 @@ public sealed class LimitTests
         }
 
         Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-        while (true)
+        await Eventually.UntilAsync(async () =>
         {
             using var response = await relay.Http.PostAsync("/publish", new StringContent("""{"order_id":1}"""));
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                break;
-            }
-
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
-            await Task.Delay(50);
-        }
+            return response.StatusCode;
+        }, status =>
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK).Or.EqualTo(HttpStatusCode.TooManyRequests));
+            return status == HttpStatusCode.OK;
+        }, "the bucket to refill");
     }
 
     [Test]

@@ -19,6 +19,10 @@ internal static class SecuredRelay
     public static string Token(TimeSpan lifetime, params string[] merchants) =>
         SubscriberTokens.Mint(Secret, merchants, DateTimeOffset.UtcNow + lifetime);
 
+    /// <param name="extraJson">More members of the hello, e.g. <c>,"receipts":true</c>.</param>
+    public static string PublisherHello(string key = PublisherKey, string extraJson = "") =>
+        $$"""{"type":"hello","role":"publisher","token":"{{key}}"{{extraJson}}}""";
+
     public static string Hello(string token, string merchantsJson = "") =>
         $$"""{"type":"hello","role":"subscriber","token":"{{token}}"{{(merchantsJson.Length > 0 ? ",\"merchants\":" + merchantsJson : "")}}}""";
 }

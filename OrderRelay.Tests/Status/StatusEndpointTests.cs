@@ -153,19 +153,7 @@ public sealed class StatusEndpointTests
     }
 
     /// <summary>Asks until <paramref name="done"/> holds, up to ten seconds: the figures follow a one-second sampler.</summary>
-    private static async Task<JsonElement> PollAsync(RelayServer relay, string path, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var body = await relay.Http.GetFromJsonAsync<JsonElement>(path);
-            if (done(body) || DateTime.UtcNow > deadline)
-            {
-                Assert.That(done(body), Is.True, body.ToString());
-                return body;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<JsonElement> PollAsync(RelayServer relay, string path, Func<JsonElement, bool> done) =>
+        Eventually.UntilAsync(() => relay.Http.GetFromJsonAsync<JsonElement>(path), done, $"{path} to show the figures", TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(100));
 }

@@ -19,8 +19,7 @@ public sealed class EscalationCrashTests
         long seq;
         await using (var relay = await RelayProcess.StartInAsync(directory.Path, settings))
         {
-            await using var publisher = await WsClient.ConnectAsync(relay.WebSocketUri);
-            await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+            await using var publisher = await WsClient.ConnectAndHelloAsync(relay.WebSocketUri, WsClient.PublisherHello);
             // The ack means the order, and its obligation, are committed.
             seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-crash")).Seq();
             await relay.KillAsync();

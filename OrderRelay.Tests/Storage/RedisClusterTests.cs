@@ -6,22 +6,14 @@ namespace OrderRelay.Tests.Storage;
 
 /// <summary>Several relay nodes on one real redis-server behave as one relay.</summary>
 [CancelAfter(120_000)]
-public sealed class RedisClusterTests
+public sealed class RedisClusterTests : RedisNodesTests
 {
-    private RedisNodes _cluster = null!;
-
-    [SetUp]
-    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
-
-    [TearDown]
-    public async Task StopRedis() => await _cluster.DisposeAsync();
-
     [Test]
     public async Task OrderPublishedOnOneNode_ReachesSubscribersOnEveryNodeOnce()
     {
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
-        await using var c = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
+        await using var c = await Cluster.StartNodeAsync();
         await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
         await using var onC = await c.ConnectSubscriberAsync();
         await using var publisher = await a.ConnectPublisherAsync();
@@ -44,8 +36,8 @@ public sealed class RedisClusterTests
     public async Task ConcurrentPublishersOnSeveralNodes_OneGapFreeSequenceEverywhere()
     {
         const int perPublisher = 300;
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var onA = await a.ConnectSubscriberAsync();
         await using var onB = await b.ConnectSubscriberAsync();
         var publishers = new[] { await a.ConnectPublisherAsync(), await b.ConnectPublisherAsync(), await a.ConnectPublisherAsync(), await b.ConnectPublisherAsync() };
@@ -81,8 +73,8 @@ public sealed class RedisClusterTests
     public async Task NodeKilledWhileOrdersFlow_ItsSubscriberResumesOnAnotherNodeWithNothingMissingOrTwice()
     {
         const int total = 600;
-        await using var survivor = await _cluster.StartNodeAsync();
-        var doomed = await RelayProcess.StartAsync(_cluster.NodeSettings);
+        await using var survivor = await Cluster.StartNodeAsync();
+        var doomed = await RelayProcess.StartAsync(Cluster.NodeSettings);
         await using var publisher = await survivor.ConnectPublisherAsync();
         var seen = new List<long>();
         var subscriber = await WsClient.ConnectAsync(doomed.WebSocketUri);
@@ -117,21 +109,21 @@ public sealed class RedisClusterTests
     [Test]
     public async Task RedisLostAndBack_PublishesFailMeanwhileHealthTurns503AndSubscribersCatchUpAfter()
     {
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var onA = await a.ConnectSubscriberAsync();
         await using var publisherOnB = await b.ConnectPublisherAsync();
         Assert.That((await publisherOnB.PublishAsync(Frames.Order("m-1", 1))).Seq(), Is.EqualTo(1));
         Assert.That((await onA.ReceiveAsync()).Seq(), Is.EqualTo(1));
 
-        await _cluster.Redis.KillAsync();
+        await Cluster.Redis.KillAsync();
 
         var refused = await publisherOnB.PublishAsync(Frames.Order("m-1", 2), id: "during-outage");
         Assert.That(refused.Code(), Is.EqualTo("store_unavailable"));
         Assert.That(refused.GetProperty("id").GetString(), Is.EqualTo("during-outage"));
         await a.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
 
-        await _cluster.Redis.RestartAsync();
+        await Cluster.Redis.RestartAsync();
 
         var retried = await publisherOnB.PublishUntilAckedAsync(Frames.Order("m-1", 2), "during-outage");
         Assert.That(retried.Seq(), Is.EqualTo(2), "the refused publish took no seq");
@@ -142,14 +134,14 @@ public sealed class RedisClusterTests
     [Test]
     public async Task ReplayOnAnyNode_ComesFromTheSharedStream()
     {
-        await using var a = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
         await using var publisher = await a.ConnectPublisherAsync();
         for (var i = 1; i <= 5; i++)
         {
             await publisher.PublishAsync(Frames.Order($"m-{i % 2}", i));
         }
 
-        await using var b = await _cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"],"since":0}""");
 
         Assert.That(onB.Welcome.Seq(), Is.EqualTo(5));
@@ -159,8 +151,8 @@ public sealed class RedisClusterTests
     [Test]
     public async Task ConfirmationOnOneNode_VisibleFromAnother()
     {
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var page = await a.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-7"]}""");
         await using var publisher = await a.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-7", 1));
@@ -190,6 +182,5 @@ public sealed class RedisClusterTests
 
         Assert.That(refusal!.Message, Does.Contain("Relay:Redis:Configuration"));
     }
-
 
 }

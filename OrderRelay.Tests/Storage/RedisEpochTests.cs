@@ -10,26 +10,18 @@ namespace OrderRelay.Tests.Storage;
 /// subscriber told, nobody welcomed with recovered:true for a sequence that was not continued.
 /// </summary>
 [CancelAfter(120_000)]
-public sealed class RedisEpochTests
+public sealed class RedisEpochTests : RedisNodesTests
 {
-    private RedisNodes _cluster = null!;
-
-    [SetUp]
-    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
-
-    [TearDown]
-    public async Task StopRedis() => await _cluster.DisposeAsync();
-
     [Test]
     public async Task RedisBackWithoutItsData_EveryNodeTellsItsSubscribers_WhoComeBackNotRecovered_AndOrdersFlowAgain()
     {
         var logDirectory = Directory.CreateTempSubdirectory("orderrelay-log-");
-        var a = await _cluster.StartNodeAsync($"Relay:LogFile={Path.Combine(logDirectory.FullName, "relay.log")}");
+        var a = await Cluster.StartNodeAsync($"Relay:LogFile={Path.Combine(logDirectory.FullName, "relay.log")}");
         var oldEpoch = a.Relay.Epoch;
         string newEpoch;
         try
         {
-            await using var b = await _cluster.StartNodeAsync();
+            await using var b = await Cluster.StartNodeAsync();
             await using var onA = await a.ConnectSubscriberAsync();
             await using var onB = await b.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
             await using var publisher = await a.ConnectPublisherAsync();
@@ -41,7 +33,7 @@ public sealed class RedisEpochTests
             Assert.That(await onA.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
             Assert.That(await onB.ReceiveOrderSeqsAsync(3), Is.EqualTo(new long[] { 1, 2, 3 }));
 
-            await _cluster.Redis.RestartEmptyAsync();
+            await Cluster.Redis.RestartEmptyAsync();
 
             // Nobody publishes: the feeds notice by themselves.
             await onA.ExpectErrorThenCloseAsync("epoch_changed", (WebSocketCloseStatus)1013);
@@ -69,7 +61,7 @@ public sealed class RedisEpochTests
     [Test]
     public async Task RedisRestoredFromAnOlderCopy_SeqBehindWhatNodesSaw_NewEpochInsteadOfReusingSeqs()
     {
-        await using var a = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
         var oldEpoch = a.Relay.Epoch;
         await using var subscriber = await a.ConnectSubscriberAsync();
         await using var publisher = await a.ConnectPublisherAsync();
@@ -81,11 +73,11 @@ public sealed class RedisEpochTests
         Assert.That(await subscriber.ReceiveOrderSeqsAsync(5), Has.Length.EqualTo(5));
 
         // What an older snapshot or a lagging replica holds: the same epoch, orders 1 and 2 only.
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Redis.Configuration))
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.Configuration))
         {
             var database = redis.GetDatabase();
-            await database.StringSetAsync(_cluster.Prefix + "seq", 2);
-            await database.StreamDeleteAsync(_cluster.Prefix + "orders", ["3-0", "4-0", "5-0"]);
+            await database.StringSetAsync(Cluster.Prefix + "seq", 2);
+            await database.StreamDeleteAsync(Cluster.Prefix + "orders", ["3-0", "4-0", "5-0"]);
         }
 
         await subscriber.ExpectErrorThenCloseAsync("epoch_changed", (WebSocketCloseStatus)1013);
@@ -103,9 +95,9 @@ public sealed class RedisEpochTests
     [TestCase("consistent", TestName = "AppendScript_JournalAsTheNodeKnowsIt_Appends")]
     public async Task AppendScript_RefusesWhenTheJournalLostOrders(string state)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Redis.Configuration);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.Configuration);
         var database = redis.GetDatabase();
-        RedisKey seq = _cluster.Prefix + "seq", stream = _cluster.Prefix + "orders", epoch = _cluster.Prefix + "epoch";
+        RedisKey seq = Cluster.Prefix + "seq", stream = Cluster.Prefix + "orders", epoch = Cluster.Prefix + "epoch";
         await database.StringSetAsync(seq, 7);
         await database.StreamAddAsync(stream, [new NameValueEntry("o", "{}")], messageId: "7-0");
         await database.StringSetAsync(epoch, "e-known");
@@ -127,8 +119,8 @@ public sealed class RedisEpochTests
                 break;
         }
 
-        var answer = await database.ScriptEvaluateAsync(RedisScripts.Append, [seq, stream, epoch, _cluster.Prefix + "escalations", _cluster.Prefix + "escalation-ages"],
-            [_cluster.Prefix + "key:e-known:", 60, 1000, 0, _cluster.Prefix + "new-orders", "e-known", nodeSaw, _cluster.Prefix + "t:e-known:", 0, 100,
+        var answer = await database.ScriptEvaluateAsync(RedisScripts.Append, [seq, stream, epoch, Cluster.Prefix + "escalations", Cluster.Prefix + "escalation-ages"],
+            [Cluster.Prefix + "key:e-known:", 60, 1000, 0, Cluster.Prefix + "new-orders", "e-known", nodeSaw, Cluster.Prefix + "t:e-known:", 0, 100,
                 "", "m-1", "{}", "", 0]);
 
         if (state == "consistent")
@@ -141,6 +133,5 @@ public sealed class RedisEpochTests
         Assert.That(answer.ToString(), Is.EqualTo(RedisScripts.JournalLost));
         Assert.That(await database.StreamLengthAsync(stream), Is.EqualTo(1), "nothing appended");
     }
-
 
 }

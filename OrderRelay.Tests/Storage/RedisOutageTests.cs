@@ -10,29 +10,21 @@ namespace OrderRelay.Tests.Storage;
 /// Redis did not take.
 /// </summary>
 [CancelAfter(120_000)]
-public sealed class RedisOutageTests
+public sealed class RedisOutageTests : RedisNodesTests
 {
     /// <summary><c>Relay:Redis:OperationTimeout</c> in these tests, and the margin a loaded machine needs on top.</summary>
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1.5);
 
-    private RedisNodes _cluster = null!;
-
-    [SetUp]
-    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
-
-    [TearDown]
-    public async Task StopRedis() => await _cluster.DisposeAsync();
-
     [Test]
     public async Task RedisKilled_EveryNodesHealthAnswers503WithinASecond_AndPublishesAreRefusedAtOnce()
     {
-        await using var a = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
-        await using var b = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
+        await using var a = await Cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
+        await using var b = await Cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
         await using var publisher = await b.ConnectPublisherAsync();
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 1), id: "before")).Type(), Is.EqualTo("ack"));
 
-        await _cluster.Redis.KillAsync();
+        await Cluster.Redis.KillAsync();
 
         await a.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
         await b.WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
@@ -43,7 +35,7 @@ public sealed class RedisOutageTests
         Assert.That(http.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(http.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(2)));
 
-        await _cluster.Redis.RestartAsync();
+        await Cluster.Redis.RestartAsync();
 
         await a.WaitForHealthAsync(HttpStatusCode.OK);
         await b.WaitForHealthAsync(HttpStatusCode.OK);
@@ -53,13 +45,13 @@ public sealed class RedisOutageTests
     [Test]
     public async Task RedisHung_PublishesAnsweredStoreUnavailableWithinTheOperationTimeout_HealthStaysPrompt()
     {
-        await using var a = await _cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
+        await using var a = await Cluster.StartNodeAsync($"Relay:Redis:OperationTimeout={OperationTimeout}");
         await using var publisher = await a.ConnectPublisherAsync();
         await using var subscriber = await a.ConnectSubscriberAsync();
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 1), id: "before")).Type(), Is.EqualTo("ack"));
         await subscriber.ReceiveAsync();
 
-        await _cluster.Redis.PauseAsync();
+        await Cluster.Redis.PauseAsync();
 
         var (first, firstTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 2), id: "hung-1"));
         var (second, secondTook) = await TimedAsync(() => publisher.PublishAsync(Frames.Order("m-1", 3), id: "hung-2"));
@@ -69,7 +61,7 @@ public sealed class RedisOutageTests
         Assert.That(firstTook, Is.LessThan(OperationTimeout + Margin));
         Assert.That(secondTook, Is.LessThan(OperationTimeout + Margin));
 
-        await _cluster.Redis.ResumeAsync();
+        await Cluster.Redis.ResumeAsync();
 
         await a.WaitForHealthAsync(HttpStatusCode.OK);
         // Redis may have run the scripts it held once it woke: a retry with the same id is safe

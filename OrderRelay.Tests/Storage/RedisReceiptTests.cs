@@ -7,21 +7,13 @@ namespace OrderRelay.Tests.Storage;
 
 /// <summary>Issue 15 across relay nodes on one real redis-server: receipts, accepts and escalations cross nodes; one node sends each escalation.</summary>
 [CancelAfter(120_000)]
-public sealed class RedisReceiptTests
+public sealed class RedisReceiptTests : RedisNodesTests
 {
-    private RedisNodes _cluster = null!;
-
-    [SetUp]
-    public async Task StartRedis() => _cluster = await RedisNodes.StartAsync();
-
-    [TearDown]
-    public async Task StopRedis() => await _cluster.DisposeAsync();
-
     [Test]
     public async Task ConfirmedAndAcceptedOnOneNode_ReceiptReachesThePublisherOnAnother_AcceptedReachesPagesOnEvery()
     {
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var publisher = await b.ConnectAsync();
         await publisher.HelloAsync("""{"type":"hello","role":"publisher","receipts":true}""");
         await using var pageOnA = await a.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
@@ -52,8 +44,8 @@ public sealed class RedisReceiptTests
     [Test]
     public async Task PublisherReconnectsToAnotherNode_ResumesReceiptsWithoutLoss()
     {
-        await using var a = await _cluster.StartNodeAsync();
-        await using var b = await _cluster.StartNodeAsync();
+        await using var a = await Cluster.StartNodeAsync();
+        await using var b = await Cluster.StartNodeAsync();
         await using var page = await a.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
         long cursor;
         long first, second;
@@ -84,8 +76,8 @@ public sealed class RedisReceiptTests
     {
         await using var webhook = await WebhookReceiver.StartAsync();
         var settings = EscalationTests.Settings(webhook.Url);
-        await using var a = await _cluster.StartNodeAsync(settings);
-        await using var b = await _cluster.StartNodeAsync(settings);
+        await using var a = await Cluster.StartNodeAsync(settings);
+        await using var b = await Cluster.StartNodeAsync(settings);
         await using var publisher = await a.ConnectPublisherAsync();
         var seqs = new List<long>();
         for (var i = 1; i <= 5; i++)
@@ -116,25 +108,19 @@ public sealed class RedisReceiptTests
     public async Task NodeKilledDuringTheWebhookCall_AnotherNodeSendsItWhenTheLeaseEnds()
     {
         await using var webhook = await WebhookReceiver.StartAsync(holdFirst: true);
-        string[] settings = [.. _cluster.NodeSettings, .. EscalationTests.Settings(webhook.Url), "Relay:Escalation:RequestTimeout=00:00:01"];
+        string[] settings = [.. Cluster.NodeSettings, .. EscalationTests.Settings(webhook.Url), "Relay:Escalation:RequestTimeout=00:00:01"];
         long seq;
         await using (var doomed = await RelayProcess.StartAsync(settings))
         {
-            await using var publisher = await WsClient.ConnectAsync(doomed.WebSocketUri);
-            await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+            await using var publisher = await WsClient.ConnectAndHelloAsync(doomed.WebSocketUri, WsClient.PublisherHello);
             seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-lease")).Seq();
             Assert.That((await webhook.NextCallAsync()).Json.Seq(), Is.EqualTo(seq), "the first node claimed it and is calling");
             await doomed.KillAsync();
         }
 
-        await using var survivor = await RelayServer.StartAsync(settings);
+        await using var survivor = await RelayServer.StartAsync([.. settings, EscalationTests.LogEscalations]);
         var retried = await webhook.NextCallAsync();
-        var status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
-        while (status.GetProperty("escalated_at").ValueKind != JsonValueKind.String)
-        {
-            await Task.Delay(100);
-            status = JsonDocument.Parse(await survivor.Http.GetStringAsync($"orders/seq/{seq}")).RootElement;
-        }
+        await EscalationTests.EscalatedAsync(survivor, seq);
 
         Assert.Multiple(() =>
         {

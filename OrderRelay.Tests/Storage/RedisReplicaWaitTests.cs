@@ -19,7 +19,7 @@ public sealed class RedisReplicaWaitTests
 
     private RedisServer _primary = null!;
     private RedisServer _replica = null!;
-    private string _prefix = null!;
+    private RedisNodes _nodes = null!;
 
     [SetUp]
     public async Task StartRedis()
@@ -27,12 +27,13 @@ public sealed class RedisReplicaWaitTests
         _primary = await RedisServer.StartAsync("--appendonly", "no");
         _replica = await RedisServer.StartAsync("--appendonly", "no", "--replicaof", "127.0.0.1", _primary.Port.ToString(CultureInfo.InvariantCulture));
         await _replica.WaitUntilReplicatingAsync();
-        _prefix = $"test-{Guid.NewGuid():N}:";
+        _nodes = RedisNodes.On(_primary.Configuration);
     }
 
     [TearDown]
     public async Task StopRedis()
     {
+        await _nodes.DisposeAsync();
         await _replica.DisposeAsync();
         await _primary.DisposeAsync();
     }
@@ -49,7 +50,7 @@ public sealed class RedisReplicaWaitTests
             var ack = await publisher.PublishAsync(Frames.Order("m-1", i), id: $"ord-{i}");
 
             Assert.That(ack.Seq(), Is.EqualTo(i));
-            var onReplica = await replica.GetDatabase().StreamRangeAsync(_prefix + "orders", minId: $"{i}-0", maxId: $"{i}-0");
+            var onReplica = await replica.GetDatabase().StreamRangeAsync(_nodes.Prefix + "orders", minId: $"{i}-0", maxId: $"{i}-0");
             Assert.That(onReplica, Has.Length.EqualTo(1), $"order {i} was on the replica when it was acked");
         }
     }
@@ -74,7 +75,7 @@ public sealed class RedisReplicaWaitTests
         Assert.That((await subscriber.ReceiveAsync()).Seq(), Is.EqualTo(2));
 
         await _replica.ResumeAsync();
-        var retried = await RetryUntilAckedAsync(publisher, Frames.Order("m-1", 2), "ord-2");
+        var retried = await publisher.PublishUntilAckedAsync(Frames.Order("m-1", 2), "ord-2");
         Assert.That(retried.Seq(), Is.EqualTo(2));
         Assert.That(retried.GetProperty("duplicate").GetBoolean(), Is.True);
         Assert.That((await publisher.PublishAsync(Frames.Order("m-1", 3), id: "ord-3")).Seq(), Is.EqualTo(3));
@@ -114,22 +115,5 @@ public sealed class RedisReplicaWaitTests
         Assert.That(options.WaitTimeout, Is.EqualTo(WaitTimeout));
     }
 
-    private Task<RelayServer> StartNodeAsync(int waitReplicas) =>
-        RelayServer.StartAsync("Relay:Store=redis", $"Relay:Redis:Configuration={_primary.Configuration}", $"Relay:Redis:KeyPrefix={_prefix}",
-            $"Relay:Redis:WaitReplicas={waitReplicas}");
-
-    /// <summary>Retries a publish with the same id, as a publisher would, until Redis confirms it.</summary>
-    private static async Task<System.Text.Json.JsonElement> RetryUntilAckedAsync(WsClient publisher, string order, string id)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var answer = await publisher.PublishAsync(order, id);
-            if (answer.Type() == "ack" || attempt == 20)
-            {
-                return answer;
-            }
-
-            Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-        }
-    }
+    private Task<RelayServer> StartNodeAsync(int waitReplicas) => _nodes.StartNodeAsync($"Relay:Redis:WaitReplicas={waitReplicas}");
 }

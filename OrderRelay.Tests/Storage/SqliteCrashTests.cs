@@ -6,20 +6,10 @@ namespace OrderRelay.Tests.Storage;
 
 /// <summary>The relay as a child process on a real journal file: SIGKILL under load, and start-up refusals.</summary>
 [CancelAfter(120_000)]
-public sealed class SqliteCrashTests
+public sealed class SqliteCrashTests : JournalDirectoryTests
 {
     private const int InFlight = 64;
     private const int AcksBeforeKill = 3_000;
-
-    private TempDirectory _directory = null!;
-
-    private string DatabasePath => _directory.File("journal.db");
-
-    [SetUp]
-    public void CreateDirectory() => _directory = new TempDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => _directory.Dispose();
 
     [Test]
     public async Task KilledWhilePublishing_EveryAckedOrderReplayedOnceAfterRestart()
@@ -64,7 +54,7 @@ public sealed class SqliteCrashTests
     {
         await File.WriteAllTextAsync(DatabasePath, new string('x', 4096));
 
-        var (exitCode, stderr) = await RelayProcess.RunToExitInAsync(_directory.Path, "Relay:Sqlite:Path=journal.db");
+        var (exitCode, stderr) = await RelayProcess.RunToExitInAsync(Directory.Path, "Relay:Sqlite:Path=journal.db");
 
         Assert.That(exitCode, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain("OrderRelay cannot start").And.Contain(DatabasePath));
@@ -73,14 +63,14 @@ public sealed class SqliteCrashTests
     [Test]
     public async Task DefaultSettings_JournalCreatedUnderWorkingDirectory()
     {
-        await using (await RelayProcess.StartInAsync(_directory.Path))
+        await using (await RelayProcess.StartInAsync(Directory.Path))
         {
-            Assert.That(File.Exists(Path.Combine(_directory.Path, "data", "orderrelay.db")), Is.True);
+            Assert.That(File.Exists(Path.Combine(Directory.Path, "data", "orderrelay.db")), Is.True);
         }
     }
 
     private Task<RelayProcess> StartRelayAsync() =>
-        RelayProcess.StartInAsync(_directory.Path, "Relay:Store=sqlite", "Relay:Sqlite:Path=" + DatabasePath, "Serilog:MinimumLevel:Default=Warning",
+        RelayProcess.StartInAsync(Directory.Path, "Relay:Store=sqlite", "Relay:Sqlite:Path=" + DatabasePath, "Serilog:MinimumLevel:Default=Warning",
             "Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Information");
 
     /// <summary>
@@ -120,6 +110,6 @@ public sealed class SqliteCrashTests
 
         await stopSending.CancelAsync();
         // The sender ends one way or another (cancelled, or its socket failed); how does not matter.
-        await Task.WhenAny(sending, Task.Delay(WsClient.DefaultWait));
+        await sending.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(WsClient.DefaultWait * 2);
     }
 }

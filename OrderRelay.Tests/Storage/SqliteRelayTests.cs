@@ -8,18 +8,8 @@ namespace OrderRelay.Tests.Storage;
 
 /// <summary>The relay on a real SQLite journal: restarts, duplicates, confirmations, retention and failures end to end.</summary>
 [CancelAfter(60_000)]
-public sealed class SqliteRelayTests
+public sealed class SqliteRelayTests : JournalDirectoryTests
 {
-    private TempDirectory _directory = null!;
-
-    private string DatabasePath => _directory.File("journal.db");
-
-    [SetUp]
-    public void CreateDirectory() => _directory = new TempDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => _directory.Dispose();
-
     [Test]
     public async Task Restart_AckedOrders_ReplayedExactlyOnceInSameEpoch()
     {

@@ -129,35 +129,35 @@ internal sealed class NginxServer : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Nginx gives no signal when it listens, so the port is tried until it connects or nginx has exited.</summary>
     private async Task WaitUntilListeningAsync()
     {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        var listening = await Eventually.UntilAsync(async () =>
         {
-            if (_process.HasExited)
-            {
-                string problem;
-                lock (_output)
-                {
-                    problem = $"nginx exited with {_process.ExitCode}:\n{_output}{ErrorLog}";
-                }
-
-                await DisposeAsync();
-                throw new AssertionException(problem);
-            }
-
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
                 await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                return true;
             }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            catch (SocketException)
             {
-                // Not listening yet: nginx gives no signal when it is, so the port is polled.
-                await Task.Delay(50);
+                return false;
             }
+        }, connected => connected || _process.HasExited, "nginx to listen");
+        if (listening && !_process.HasExited)
+        {
+            return;
         }
+
+        string problem;
+        lock (_output)
+        {
+            problem = $"nginx exited with {_process.ExitCode}:\n{_output}{ErrorLog}";
+        }
+
+        await DisposeAsync();
+        throw new AssertionException(problem);
     }
 
     private static int FreePort()

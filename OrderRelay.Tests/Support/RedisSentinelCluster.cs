@@ -100,22 +100,15 @@ internal sealed class RedisSentinelCluster : IAsyncDisposable
                 && replicas.Length == 1 && replicas[0].Single(pair => pair.Key == "master-link-status").Value == "ok";
         }, "every sentinel to know the replica and the two other sentinels");
 
+    /// <summary>Sentinels log some of what they learn but not all of it (a replica's link status), so each one is asked.</summary>
     private async Task UntilEverySentinelAsync(Func<IServer, Task<bool>> condition, string what)
     {
-        using var bound = new CancellationTokenSource(ReadyBound);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var sentinel in _sentinels)
         {
             await using var connection = await ConnectionMultiplexer.SentinelConnectAsync($"127.0.0.1:{sentinel.Port},connectTimeout=2000");
             var server = connection.GetServer("127.0.0.1", sentinel.Port);
-            while (!await condition(server))
-            {
-                if (bound.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"Waited {ReadyBound} for {what}.");
-                }
-
-                await Task.Delay(100, CancellationToken.None);
-            }
+            await Eventually.UntilAsync(() => condition(server), what, ReadyBound - waited.Elapsed, TimeSpan.FromMilliseconds(100));
         }
     }
 }

@@ -17,6 +17,8 @@ internal sealed class RedisServer : IAsyncDisposable
     private readonly string _program;
     private readonly IReadOnlyList<string> _arguments;
     private readonly string _readyLine;
+    private readonly List<string> _lines = [];
+    private readonly List<(string Text, TaskCompletionSource Seen)> _awaitedLines = [];
     private Process? _process;
 
     private RedisServer(int port, string directory, string program, IReadOnlyList<string> arguments, string readyLine)
@@ -83,36 +85,65 @@ internal sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) =>
+        lock (_lines)
         {
-            if (line.Data?.Contains(_readyLine, StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
+            _lines.Clear();
+        }
+
+        var ready = PrintedAsync(_readyLine);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Record(line.Data);
         process.ErrorDataReceived += (_, _) => { };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await Task.WhenAny(ready.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.WhenAny(ready, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(20));
         if (process.HasExited)
         {
             throw new AssertionException($"{_program} exited with {process.ExitCode}; is it installed (apt-get install {_program})?");
         }
     }
 
-    /// <summary>For a replica: waits until its link to the primary is up and the first sync is done.</summary>
+    /// <summary>For a replica: waits until its link to the primary is up and the first sync is done, which it logs.</summary>
     public async Task WaitUntilReplicatingAsync()
     {
+        await PrintedAsync("MASTER <-> REPLICA sync: Finished with success").WaitAsync(TimeSpan.FromSeconds(60));
         await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
-        var server = connection.GetServer("127.0.0.1", Port);
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!(await server.InfoRawAsync("replication") ?? "").Contains("master_link_status:up", StringComparison.Ordinal))
+        Assert.That(await connection.GetServer("127.0.0.1", Port).InfoRawAsync("replication"), Does.Contain("master_link_status:up"));
+    }
+
+    /// <summary>Completes once this run of the server has printed a line containing <paramref name="text"/>, even before this was asked.</summary>
+    private Task PrintedAsync(string text)
+    {
+        lock (_lines)
         {
-            await Task.Delay(100, bound.Token);
+            if (_lines.Any(line => line.Contains(text, StringComparison.Ordinal)))
+            {
+                return Task.CompletedTask;
+            }
+
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _awaitedLines.Add((text, seen));
+            return seen.Task;
+        }
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            foreach (var awaited in _awaitedLines.Where(awaited => line.Contains(awaited.Text, StringComparison.Ordinal)).ToList())
+            {
+                awaited.Seen.TrySetResult();
+                _awaitedLines.Remove(awaited);
+            }
         }
     }
 

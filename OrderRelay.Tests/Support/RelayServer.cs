@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,10 +18,13 @@ namespace OrderRelay.Tests.Support;
 internal sealed class RelayServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TempDirectory? _journalDirectory;
 
-    private RelayServer(WebApplication app, Uri httpBase)
+    private RelayServer(WebApplication app, Uri httpBase, TempDirectory? journalDirectory, RelayLog log)
     {
         _app = app;
+        _journalDirectory = journalDirectory;
+        Log = log;
         HttpBase = httpBase;
         WebSocketUri = new Uri($"ws://{httpBase.Authority}/");
         Http = new HttpClient { BaseAddress = httpBase, Timeout = TimeSpan.FromSeconds(10) };
@@ -34,6 +37,9 @@ internal sealed class RelayServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>What this relay logs, at the levels its settings let through (Warning unless a setting says otherwise).</summary>
+    public RelayLog Log { get; }
+
     public IServiceProvider Services => _app.Services;
 
     public Relay Relay => Services.GetRequiredService<Relay>();
@@ -41,7 +47,8 @@ internal sealed class RelayServer : IAsyncDisposable
     public ConnectionRegistry Connections => Services.GetRequiredService<ConnectionRegistry>();
 
     /// <param name="settings">Extra configuration as <c>Key=Value</c>, e.g. <c>Relay:HistoryLimit=10</c>.
-    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>.</param>
+    /// The memory store unless a setting asks for <c>Relay:Store=sqlite</c>; a SQLite relay whose settings
+    /// name no <c>Relay:Sqlite:Path</c> gets a journal in a directory of its own, deleted with the relay.</param>
     public static async Task<RelayServer> StartAsync(params string[] settings)
     {
         var args = new List<string>
@@ -51,27 +58,46 @@ internal sealed class RelayServer : IAsyncDisposable
             "--Serilog:MinimumLevel:Default=Warning",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         };
+        var log = RelayLog.Create();
+        args.AddRange(log.Settings.Select(setting => "--" + setting));
         args.AddRange(settings.Select(setting => "--" + setting));
-        var app = RelayApplication.Build([.. args]);
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        var journalDirectory = settings.Contains("Relay:Store=sqlite") && !settings.Any(setting => setting.StartsWith("Relay:Sqlite:Path=", StringComparison.Ordinal))
+            ? new TempDirectory()
+            : null;
+        if (journalDirectory is not null)
+        {
+            args.Add("--Relay:Sqlite:Path=" + journalDirectory.File("journal.db"));
+        }
+
+        try
+        {
+            var app = RelayApplication.Build([.. args]);
+            await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new RelayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"),
+                journalDirectory, log);
+        }
+        catch
+        {
+            log.Close();
+            journalDirectory?.Dispose();
+            throw;
+        }
     }
 
     public Task<WsClient> ConnectAsync(CancellationToken cancellationToken = default) => WsClient.ConnectAsync(WebSocketUri, cancellationToken: cancellationToken);
 
-    public async Task<WsClient> ConnectPublisherAsync()
-    {
-        var client = await ConnectAsync();
-        await client.HelloAsync("""{"type":"hello","role":"publisher"}""");
-        return client;
-    }
+    /// <param name="helloJson">The hello to say, e.g. <c>SecuredRelay.PublisherHello()</c> on a relay that wants a key.</param>
+    public Task<WsClient> ConnectPublisherAsync(string helloJson = WsClient.PublisherHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
 
-    public async Task<WsClient> ConnectSubscriberAsync(string helloJson = """{"type":"hello","role":"subscriber"}""")
+    public Task<WsClient> ConnectSubscriberAsync(string helloJson = WsClient.SubscriberHello) => WsClient.ConnectAndHelloAsync(WebSocketUri, helloJson);
+
+    /// <summary>Connects, sends <paramref name="firstFrame"/>, and expects the error <paramref name="code"/> and then the close 1008.</summary>
+    public async Task ExpectRefusedAsync(string firstFrame, string code)
     {
-        var client = await ConnectAsync();
-        await client.HelloAsync(helloJson);
-        return client;
+        await using var client = await ConnectAsync();
+        await client.SendAsync(firstFrame);
+        await client.ExpectErrorThenCloseAsync(code, WebSocketCloseStatus.PolicyViolation);
     }
 
     /// <summary>
@@ -81,18 +107,11 @@ internal sealed class RelayServer : IAsyncDisposable
     public async Task WaitForHealthAsync(HttpStatusCode expected)
     {
         using var client = new HttpClient { BaseAddress = HttpBase, Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        await Eventually.UntilAsync(async () =>
         {
             using var response = await client.GetAsync("/healthz");
-            if (response.StatusCode == expected)
-            {
-                return;
-            }
-
-            Assert.That(deadline.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), $"/healthz still answers {response.StatusCode}");
-            await Task.Delay(100);
-        }
+            return response.StatusCode;
+        }, status => status == expected, $"/healthz to answer {expected}", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
     }
 
     public async Task StopAsync() => await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
@@ -107,6 +126,8 @@ internal sealed class RelayServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
+            Log.Close();
+            _journalDirectory?.Dispose();
         }
     }
 }

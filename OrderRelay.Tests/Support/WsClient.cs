@@ -9,6 +9,10 @@ internal sealed class WsClient : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
+    public const string PublisherHello = """{"type":"hello","role":"publisher"}""";
+
+    public const string SubscriberHello = """{"type":"hello","role":"subscriber"}""";
+
     private readonly WebSocket _socket;
 
     private WsClient(WebSocket socket) => _socket = socket;
@@ -37,6 +41,22 @@ internal sealed class WsClient : IAsyncDisposable
         }
 
         return new WsClient(socket);
+    }
+
+    /// <summary>Connects and says <paramref name="helloJson"/>: a client past its welcome.</summary>
+    public static async Task<WsClient> ConnectAndHelloAsync(Uri uri, string helloJson, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var client = await ConnectAsync(uri, configure);
+        try
+        {
+            await client.HelloAsync(helloJson);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A client over a socket made elsewhere, e.g. one end of an in-memory pair.</summary>
@@ -69,21 +89,18 @@ internal sealed class WsClient : IAsyncDisposable
     /// Publishes until acked, as a publisher riding out a store outage does: each
     /// <c>store_unavailable</c> is retried with the same id; any other answer fails the test.
     /// </summary>
-    public async Task<JsonElement> PublishUntilAckedAsync(string orderJson, string id)
-    {
-        while (true)
+    public Task<JsonElement> PublishUntilAckedAsync(string orderJson, string id) =>
+        // Nothing announces that the store is back, so a publisher can only try again.
+        Eventually.UntilAsync(() => PublishAsync(orderJson, id), answer =>
         {
-            var answer = await PublishAsync(orderJson, id);
             if (answer.Type() == "ack")
             {
-                return answer;
+                return true;
             }
 
             Assert.That(answer.Code(), Is.EqualTo("store_unavailable"));
-            // Nothing announces that the store is back, so a publisher can only try again.
-            await Task.Delay(50);
-        }
-    }
+            return false;
+        }, "the store to take the publish again");
 
     public Task SendPublishAsync(string orderJson, string? id = null) =>
         SendAsync(id is null

@@ -13,12 +13,8 @@ public sealed class EscalationTests(string store)
 {
     public const string Secret = "escalation-secret-of-at-least-32-bytes";
 
-    private TempDirectory _directory = null!;
     private WebhookReceiver _webhook = null!;
     private RelayServer? _relay;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = new TempDirectory();
 
     [TearDown]
     public async Task StopAll()
@@ -29,8 +25,10 @@ public sealed class EscalationTests(string store)
         }
 
         await _webhook.DisposeAsync();
-        _directory.Dispose();
     }
+
+    /// <summary>Lets a relay's <see cref="RelayServer.Log"/> see each escalation it records (event 810, at Information).</summary>
+    public const string LogEscalations = "Serilog:MinimumLevel:Override:OrderRelay.Core.Escalation=Information";
 
     public static string[] Settings(Uri webhook, string after = "00:00:01") =>
     [
@@ -124,12 +122,10 @@ public sealed class EscalationTests(string store)
         await using var page = await _relay!.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1"]}""");
         await using var publisher = await _relay.ConnectPublisherAsync();
         await publisher.PublishAsync(Frames.Order("m-1", 1));
-        string metrics;
-        do
-        {
-            metrics = await _relay.Http.GetStringAsync("metrics");
-        }
-        while (!metrics.Contains("orderrelay_unaccepted_orders{older_than=\"0s\"} 1", StringComparison.Ordinal) && await Task.Delay(200).ContinueWith(_ => true));
+        // The escalation loop refreshes the figure every 5 s on the relay's own clock.
+        var metrics = await Eventually.UntilAsync(() => _relay.Http.GetStringAsync("metrics"),
+            text => text.Contains("orderrelay_unaccepted_orders{older_than=\"0s\"} 1", StringComparison.Ordinal), "the unaccepted order to be counted",
+            interval: TimeSpan.FromMilliseconds(200));
 
         Assert.Multiple(() =>
         {
@@ -141,22 +137,22 @@ public sealed class EscalationTests(string store)
     private async Task StartAsync(int failFirst, string after = "00:00:01")
     {
         _webhook = await WebhookReceiver.StartAsync(failFirst);
-        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", $"Relay:Sqlite:Path={_directory.File("journal.db")}", .. Settings(_webhook.Url, after)]);
+        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", LogEscalations, .. Settings(_webhook.Url, after)]);
     }
 
-    private async Task<JsonElement> WaitForEscalatedAsync(long seq)
+    /// <summary>
+    /// The order's status once <paramref name="relay"/> (started with <see cref="LogEscalations"/>) has recorded its escalation:
+    /// it does so after the webhook's answer and tells no client, but logs it once recorded.
+    /// </summary>
+    internal static async Task<JsonElement> EscalatedAsync(RelayServer relay, long seq)
     {
-        while (true)
-        {
-            var response = await _relay!.Http.GetAsync($"orders/seq/{seq}");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            if (order.GetProperty("escalated_at").ValueKind == JsonValueKind.String)
-            {
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
+        await relay.Log.LoggedAsync(810, message => message.StartsWith($"Order {seq} ", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(20));
+        var response = await relay.Http.GetAsync($"orders/seq/{seq}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        Assert.That(order.GetProperty("escalated_at").ValueKind, Is.EqualTo(JsonValueKind.String), order.ToString());
+        return order;
     }
+
+    private Task<JsonElement> WaitForEscalatedAsync(long seq) => EscalatedAsync(_relay!, seq);
 }

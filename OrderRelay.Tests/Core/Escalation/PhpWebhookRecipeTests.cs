@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrderRelay.Tests.Support;
 
@@ -36,18 +35,14 @@ public sealed partial class PhpWebhookRecipeTests
             function call_the_merchant($merchantId, $order) { file_put_contents(__DIR__ . '/called.txt', $merchantId . "\n", FILE_APPEND); }
             """);
         var port = FreePort();
-        using var server = StartPhpServer(directory.Path, port);
+        using var server = await StartPhpServerAsync(directory.Path, port);
         var url = new Uri($"http://127.0.0.1:{port}/escalate.php");
-        await WaitUntilServingAsync(url);
 
-        await using (var relay = await RelayServer.StartAsync(EscalationTests.Settings(url)))
+        await using (var relay = await RelayServer.StartAsync([.. EscalationTests.Settings(url), EscalationTests.LogEscalations]))
         {
             await using var publisher = await relay.ConnectPublisherAsync();
             var seq = (await publisher.PublishAsync(Frames.Order("m-7", 1), "ord-php")).Seq();
-            while ((await GetOrderAsync(relay, seq)).GetProperty("escalated_at").ValueKind != JsonValueKind.String)
-            {
-                await Task.Delay(100);
-            }
+            await EscalationTests.EscalatedAsync(relay, seq);
         }
 
         using var http = new HttpClient();
@@ -79,10 +74,8 @@ public sealed partial class PhpWebhookRecipeTests
         return response.StatusCode;
     }
 
-    private static async Task<JsonElement> GetOrderAsync(RelayServer relay, long seq) =>
-        JsonDocument.Parse(await relay.Http.GetStringAsync($"orders/seq/{seq}")).RootElement.Clone();
-
-    private static ProcessHandle StartPhpServer(string root, int port)
+    /// <summary>Returns once the server says it has started, which it prints once it listens.</summary>
+    private static async Task<ProcessHandle> StartPhpServerAsync(string root, int port)
     {
         var start = new ProcessStartInfo(Php) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
         foreach (var argument in new[] { "-d", $"auto_prepend_file={Path.Combine(root, "receiver.php")}", "-S", $"127.0.0.1:{port}", "-t", root })
@@ -91,28 +84,30 @@ public sealed partial class PhpWebhookRecipeTests
         }
 
         start.Environment["ORDERRELAY_ESCALATION_SECRET"] = EscalationTests.Secret;
-        var process = Process.Start(start)!;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains($"Development Server (http://127.0.0.1:{port}) started", StringComparison.Ordinal) == true)
+            {
+                started.TrySetResult();
+            }
+        };
+        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ProcessHandle(process);
-    }
-
-    private static async Task WaitUntilServingAsync(Uri url)
-    {
-        using var http = new HttpClient();
-        while (true)
+        var server = new ProcessHandle(process);
+        try
         {
-            try
-            {
-                using var response = await http.GetAsync(url);
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
+            await Task.WhenAny(started.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.That(process.HasExited, Is.False, $"php -S exited with {(process.HasExited ? process.ExitCode : 0)}");
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
         }
     }
 

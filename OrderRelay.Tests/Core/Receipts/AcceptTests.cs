@@ -9,31 +9,16 @@ namespace OrderRelay.Tests.Core.Receipts;
 [CancelAfter(60_000)]
 [TestFixture("memory")]
 [TestFixture("sqlite")]
-public sealed class AcceptTests(string store)
+public sealed class AcceptTests(string store) : ReceiptRelayTests(store)
 {
-    private TempDirectory _directory = null!;
-    private RelayServer _relay = null!;
-
     [SetUp]
-    public async Task StartRelay()
-    {
-        _directory = new TempDirectory();
-        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", $"Relay:Sqlite:Path={_directory.File("journal.db")}", .. SecuredRelay.Settings]);
-        _relay.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SecuredRelay.PublisherKey);
-    }
-
-    [TearDown]
-    public async Task StopRelay()
-    {
-        await _relay.DisposeAsync();
-        _directory.Dispose();
-    }
+    public void AuthorizeHttp() => Relay.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SecuredRelay.PublisherKey);
 
     [Test]
     public async Task Accept_EveryPageOfTheMerchantToldOnce_SecondAcceptRepeatsTheFirstTime()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
-        await using var otherPage = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
+        await using var page = await ConnectPageAsync("m-1");
+        await using var otherPage = await ConnectPageAsync("m-1");
         await using var publisher = await ConnectPublisherAsync();
         var seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-1")).Seq();
         await page.ReceiveOfTypeAsync("order");
@@ -58,7 +43,7 @@ public sealed class AcceptTests(string store)
     [Test]
     public async Task AcceptOfAnotherMerchantsOrder_RefusedNotYours_NothingRecorded()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
+        await using var page = await ConnectPageAsync("m-1");
         await using var publisher = await ConnectPublisherAsync();
         var seq = (await publisher.PublishAsync(Frames.Order("m-2", 1), "ord-other")).Seq();
 
@@ -91,7 +76,7 @@ public sealed class AcceptTests(string store)
     [Test]
     public async Task OrderStatus_ByKeyAndBySeq_ShowsWhatBecameOfIt()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
+        await using var page = await ConnectPageAsync("m-1");
         await using var publisher = await ConnectPublisherAsync();
         var seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-42")).Seq();
         await page.ReceiveOfTypeAsync("order");
@@ -119,10 +104,10 @@ public sealed class AcceptTests(string store)
     [Test]
     public async Task OrderStatus_UnknownOrWithoutKey_ProblemBodies()
     {
-        var unknown = await _relay.Http.GetAsync("orders/no-such-order");
-        var unknownSeq = await _relay.Http.GetAsync("orders/seq/12345");
-        var badSeq = await _relay.Http.GetAsync("orders/seq/x");
-        using var anonymous = new HttpClient { BaseAddress = _relay.HttpBase };
+        var unknown = await Relay.Http.GetAsync("orders/no-such-order");
+        var unknownSeq = await Relay.Http.GetAsync("orders/seq/12345");
+        var badSeq = await Relay.Http.GetAsync("orders/seq/x");
+        using var anonymous = new HttpClient { BaseAddress = Relay.HttpBase };
         var unauthorized = await anonymous.GetAsync("orders/seq/1");
 
         Assert.Multiple(async () =>
@@ -136,33 +121,18 @@ public sealed class AcceptTests(string store)
         });
     }
 
-    private async Task<WsClient> ConnectPublisherAsync()
-    {
-        var client = await _relay.ConnectAsync();
-        await client.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{SecuredRelay.PublisherKey}}"}""");
-        return client;
-    }
-
     private async Task<JsonElement> GetOrderAsync(string id)
     {
-        var response = await _relay.Http.GetAsync($"orders/{id}");
+        var response = await Relay.Http.GetAsync($"orders/{id}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     /// <summary>The SQLite store writes confirmations about once a second: asks until the status shows it.</summary>
-    private async Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> condition)
-    {
-        while (true)
+    private Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> condition) =>
+        Eventually.UntilAsync(async () =>
         {
-            var response = await _relay.Http.GetAsync(path);
-            var order = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            if (condition(order))
-            {
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+            var response = await Relay.Http.GetAsync(path);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }, condition, $"{path} to show the confirmation");
 }

@@ -7,33 +7,15 @@ namespace OrderRelay.Tests.Core.Receipts;
 [CancelAfter(60_000)]
 [TestFixture("memory")]
 [TestFixture("sqlite")]
-public sealed class ReceiptTests(string store)
+public sealed class ReceiptTests(string store) : ReceiptRelayTests(store, $"Relay:Auth:PublisherKeys:1={OtherKey}")
 {
     private const string OtherKey = "pk-other-0123456789abcdef";
-
-    private TempDirectory _directory = null!;
-    private RelayServer _relay = null!;
-
-    [SetUp]
-    public async Task StartRelay()
-    {
-        _directory = new TempDirectory();
-        _relay = await RelayServer.StartAsync([$"Relay:Store={store}", $"Relay:Sqlite:Path={_directory.File("journal.db")}", .. SecuredRelay.Settings,
-            $"Relay:Auth:PublisherKeys:1={OtherKey}"]);
-    }
-
-    [TearDown]
-    public async Task StopRelay()
-    {
-        await _relay.DisposeAsync();
-        _directory.Dispose();
-    }
 
     [Test]
     public async Task ConfirmedAndAccepted_ReceiptsToItsPublisherOnly()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
-        await using var publisher = await ConnectPublisherAsync(SecuredRelay.PublisherKey, ""","receipts":true""");
+        await using var page = await ConnectPageAsync("m-1");
+        await using var publisher = await ConnectPublisherAsync(extraJson: ""","receipts":true""");
         await using var other = await ConnectPublisherAsync(OtherKey, ""","receipts":true""");
         var seq = (await publisher.PublishAsync(Frames.Order("m-1", 1), "ord-1")).Seq();
         var otherSeq = (await other.PublishAsync(Frames.Order("m-1", 2), "ord-2")).Seq();
@@ -65,10 +47,10 @@ public sealed class ReceiptTests(string store)
     [Test]
     public async Task PublisherAway_ResumesWithCursor_NoReceiptLostOrRepeated()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
+        await using var page = await ConnectPageAsync("m-1");
         long cursor;
         var seqs = new List<long>();
-        await using (var publisher = await ConnectPublisherAsync(SecuredRelay.PublisherKey, ""","receipts":true"""))
+        await using (var publisher = await ConnectPublisherAsync(extraJson: ""","receipts":true"""))
         {
             for (var i = 1; i <= 3; i++)
             {
@@ -86,7 +68,7 @@ public sealed class ReceiptTests(string store)
         await page.SendAsync($$"""{"type":"accept","seq":{{seqs[2]}}}""");
         await page.ReceiveOfTypeAsync("accepted");
 
-        await using var resumed = await ConnectPublisherAsync(SecuredRelay.PublisherKey, $$""","receipts":true,"receipts_after":{{cursor}}""");
+        await using var resumed = await ConnectPublisherAsync(extraJson: $$""","receipts":true,"receipts_after":{{cursor}}""");
         var receipts = new List<(long Seq, string Kind, long Cursor)>();
         while (receipts.Count < 4)
         {
@@ -109,24 +91,17 @@ public sealed class ReceiptTests(string store)
     [Test]
     public async Task HttpPublishWithTheSameKey_ReceiptToTheSocketPublisher()
     {
-        await using var page = await _relay.ConnectSubscriberAsync(SecuredRelay.Hello(SecuredRelay.Token("m-1")));
-        await using var publisher = await ConnectPublisherAsync(SecuredRelay.PublisherKey, ""","receipts":true""");
+        await using var page = await ConnectPageAsync("m-1");
+        await using var publisher = await ConnectPublisherAsync(extraJson: ""","receipts":true""");
         using var request = new HttpRequestMessage(HttpMethod.Post, "publish") { Content = new StringContent(Frames.Order("m-1", 7)) };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SecuredRelay.PublisherKey);
         request.Headers.Add("Idempotency-Key", "ord-http");
-        (await _relay.Http.SendAsync(request)).EnsureSuccessStatusCode();
+        (await Relay.Http.SendAsync(request)).EnsureSuccessStatusCode();
         var seq = (await page.ReceiveOfTypeAsync("order")).Seq();
 
         await page.SendAsync($$"""{"type":"ack","seq":{{seq}}}""");
         var receipt = await publisher.ReceiveOfTypeAsync("receipt");
 
         Assert.That(receipt.GetProperty("id").GetString(), Is.EqualTo("ord-http"));
-    }
-
-    private async Task<WsClient> ConnectPublisherAsync(string key, string extra)
-    {
-        var client = await _relay.ConnectAsync();
-        await client.HelloAsync($$"""{"type":"hello","role":"publisher","token":"{{key}}"{{extra}}}""");
-        return client;
     }
 }
