@@ -9,10 +9,11 @@ using OrderRelay.Protocol;
 namespace OrderRelay.Connections;
 
 /// <summary>
-/// One WebSocket peer: a receive loop that reads frames, and a drain of the bounded outgoing
-/// queue, the only writer to the socket, that runs only while there is something to send.
-/// Whichever side ends first decides how the connection closes; the other gets
-/// <c>CloseTimeout</c> before the socket is aborted.
+/// One WebSocket peer: a receive loop that reads messages and, once <see cref="Security.HelloAuthenticator"/>
+/// has accepted the hello, hands each to the session of the connection's role (<see cref="ConnectionSession"/>);
+/// and a drain of the bounded outgoing queue, the only writer to the socket, that runs only while
+/// there is something to send. Whichever side ends first decides how the connection closes; the
+/// other gets <c>CloseTimeout</c> before the socket is aborted.
 /// </summary>
 internal sealed partial class RelayConnection : QueueDrainingConnection
 {
