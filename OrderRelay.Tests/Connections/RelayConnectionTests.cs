@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using OrderRelay.Core;
+using OrderRelay.Security;
+using OrderRelay.Tests.Security;
 using OrderRelay.Tests.Support;
 
 namespace OrderRelay.Tests.Connections;
@@ -105,5 +107,58 @@ public sealed class RelayConnectionTests
         Assert.That(await client.ReceiveCloseAsync(), Is.EqualTo((WebSocketCloseStatus)1013));
         Assert.That(seqs, Is.Not.Empty.And.Count.LessThan(20));
         Assert.That(seqs, Is.EqualTo(Enumerable.Range(1, seqs.Count).Select(seq => (long)seq)), "what was sent came in order, with no gap");
+    }
+
+    [Test]
+    public async Task SubscriberWhoseTokenExpires_IsClosedWithAuthFailed_WhenTheTokenExpiresAndNotBefore()
+    {
+        await using var relay = await InMemoryRelay.StartAsync($"Relay:Auth:SubscriberSecret={SecuredRelay.Secret}");
+        // JWT "exp" is in whole seconds; the relay's clock is set one hour before it.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600);
+        relay.Time.SetUtcNow(expires - TimeSpan.FromHours(1));
+        var (client, connection) = relay.Connect();
+        await using var _client = client;
+        await relay.Time.NextTimerAsync();
+        await client.HelloAsync(SecuredRelay.Hello(SubscriberTokens.Mint(SecuredRelay.Secret, ["m-1"], expires)));
+        await relay.Time.NextTimerAsync();
+
+        var next = client.ReceiveAsync();
+        relay.Time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromMilliseconds(1));
+        Assert.That(next.IsCompleted, Is.False, "the token still works");
+        relay.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var error = await next;
+        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo("auth_failed"), error.ToString());
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain("expired"));
+        Assert.That(await client.ReceiveCloseAsync(), Is.EqualTo(WebSocketCloseStatus.PolicyViolation));
+        await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        await connection.Completion.WaitAsync(WsClient.DefaultWait);
+    }
+
+    [Test]
+    public async Task EachRole_HandlesItsOwnFrames_AndRefusesTheOthersWithNotAllowed()
+    {
+        await using var relay = await InMemoryRelay.StartAsync();
+        var (publisher, _) = relay.Connect();
+        var (page, _) = relay.Connect();
+        await using var _publisher = publisher;
+        await using var _page = page;
+        await publisher.HelloAsync("""{"type":"hello","role":"publisher"}""");
+        await page.HelloAsync("""{"type":"hello","role":"subscriber"}""");
+
+        var ack = await publisher.PublishAsync("""{"merchant_id":"m-1"}""", "o-1");
+        var order = await page.ReceiveOfTypeAsync("order");
+        await publisher.SendAsync("""{"type":"ack","seq":1}""");
+        var publisherAck = await publisher.ReceiveAsync();
+        await page.SendAsync("""{"type":"publish","id":"o-2","order":{"merchant_id":"m-1"}}""");
+        var pagePublish = await page.ReceiveAsync();
+        await page.SendAsync("""{"type":"ping"}""");
+        var pong = await page.ReceiveAsync();
+
+        Assert.That(ack.GetProperty("type").GetString(), Is.EqualTo("ack"), ack.ToString());
+        Assert.That(order.GetProperty("seq").GetInt64(), Is.EqualTo(1));
+        Assert.That(publisherAck.GetProperty("code").GetString(), Is.EqualTo("not_allowed"), publisherAck.ToString());
+        Assert.That(pagePublish.GetProperty("code").GetString(), Is.EqualTo("not_allowed"), pagePublish.ToString());
+        Assert.That(pong.GetProperty("type").GetString(), Is.EqualTo("pong"), pong.ToString());
     }
 }

@@ -20,8 +20,8 @@ internal sealed partial class RelayConnection
     private partial void LogRefusedFrame(string connectionId, string errorCode);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "{ConnectionId}: replay failed")]
-    private partial void LogCatchUpFailed(Exception exception, string connectionId);
+    internal partial void LogCatchUpFailed(Exception exception, string connectionId);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "{ConnectionId}: reading receipts failed")]
-    private partial void LogReceiptsFailed(Exception exception, string connectionId);
+    internal partial void LogReceiptsFailed(Exception exception, string connectionId);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using OrderRelay.Configuration;
 using OrderRelay.Core;
@@ -10,10 +9,11 @@ using OrderRelay.Protocol;
 namespace OrderRelay.Connections;
 
 /// <summary>
-/// One WebSocket peer: a receive loop that reads frames, and a drain of the bounded outgoing
-/// queue, the only writer to the socket, that runs only while there is something to send.
-/// Whichever side ends first decides how the connection closes; the other gets
-/// <c>CloseTimeout</c> before the socket is aborted.
+/// One WebSocket peer: a receive loop that reads messages and, once <see cref="Security.HelloAuthenticator"/>
+/// has accepted the hello, hands each to the session of the connection's role (<see cref="ConnectionSession"/>);
+/// and a drain of the bounded outgoing queue, the only writer to the socket, that runs only while
+/// there is something to send. Whichever side ends first decides how the connection closes; the
+/// other gets <c>CloseTimeout</c> before the socket is aborted.
 /// </summary>
 internal sealed partial class RelayConnection : QueueDrainingConnection
 {
@@ -27,13 +27,7 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
     private readonly Security.ConnectionLimiter.ConnectionLease? _lease;
     private CloseRequest? _closeRequest;
     private ITimer? _abortTimer;
-    private Subscriber? _subscriber;
-    private Task _catchUp = Task.CompletedTask;
-    private Task _receipts = Task.CompletedTask;
-    private string? _publisher;
-    private RateLimiter? _publishRate;
-    private IDisposable? _tokenLease;
-    private ITimer? _tokenExpiry;
+    private ConnectionSession? _session;
 
     public RelayConnection(WebSocket socket, string id, Admission admission, RelayConnectionServices services)
     {
@@ -58,9 +52,9 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
     /// <summary>Completes when both loops have ended and the connection is cleaned up.</summary>
     public Task Completion => _completion.Task;
 
-    private RelayOptions Options => _services.Options;
+    internal RelayConnectionServices Services => _services;
 
-    private Relay Relay => _services.Relay;
+    private RelayOptions Options => _services.Options;
 
     private RelayMetrics Metrics => _services.Metrics;
 
@@ -75,11 +69,9 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
         finally
         {
             await _lifetime.CancelAsync().ConfigureAwait(false);
-            await _catchUp.ConfigureAwait(false);
-            await _receipts.ConfigureAwait(false);
-            if (_subscriber is { } subscriber)
+            if (_session is { } session)
             {
-                Relay.Unsubscribe(subscriber);
+                await session.DisposeAsync().ConfigureAwait(false);
             }
 
             if (Role is { } role)
@@ -88,9 +80,6 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
             }
 
             _abortTimer?.Dispose();
-            _tokenExpiry?.Dispose();
-            _tokenLease?.Dispose();
-            _publishRate?.Dispose();
             _lifetime.Dispose();
             _services.Registry.Remove(this);
             LogClosed(Id, Role ?? "none", _closeRequest?.Code ?? CloseCodes.Normal, _socket.State);
@@ -124,7 +113,7 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
     /// Starts closing: the first request wins. The queue stops taking frames, the drain
     /// sends the error and close frames, and a timer aborts the socket if the peer stalls.
     /// </summary>
-    private void RequestClose(CloseRequest request)
+    internal void RequestClose(CloseRequest request)
     {
         if (Interlocked.CompareExchange(ref _closeRequest, request, null) is not null)
         {

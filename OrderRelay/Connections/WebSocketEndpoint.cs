@@ -6,7 +6,7 @@ namespace OrderRelay.Connections;
 
 /// <summary>
 /// The relay's path on Kestrel's HTTP pipeline: the upgrades <see cref="WebSocketConnectionMiddleware"/>
-/// left to Kestrel (refusals, unusual heads, HTTP/2), answered with ASP.NET Core's WebSocket
+/// left to Kestrel (refusals, unusual heads, heads not complete in time, HTTP/2), answered with ASP.NET Core's WebSocket
 /// middleware and the RFC 6455 statuses, each socket then served by a <see cref="RelayConnection"/>.
 /// </summary>
 internal static class WebSocketEndpoint

@@ -129,6 +129,7 @@ internal static class RelayApplication
         services.AddSingleton(new PublisherKeys(options.Auth.PublisherKeys));
         services.AddSingleton(new SubscriberTokens(options.Auth));
         services.AddSingleton(new ConnectionLimiter(options.Limits));
+        services.AddSingleton<HelloAuthenticator>();
         services.AddSingleton(new ClientAddresses(options.ForwardedHeaders));
         services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton(new PublishRateLimits(options.Limits));
