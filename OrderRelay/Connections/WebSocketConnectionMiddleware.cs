@@ -81,8 +81,8 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
         // Kestrel asks its connections to close when the server stops; one that has sent no request
         // yet (a browser's preconnected socket) must not hold shutdown up for the whole head timeout.
         var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closing);
-        timeout.CancelAfter(services.Options.HandshakeTimeout);
+        using var deadline = new CancellationTokenSource(services.Options.HandshakeTimeout, services.Time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closing, deadline.Token);
         byte[]? examinedHead = null;
         while (true)
         {
