@@ -12,17 +12,17 @@ namespace OrderRelay.Core;
 /// store decide it (one commit for the lot), hands the new orders to fan-out in seq order,
 /// then answers each publisher.
 /// </summary>
-internal sealed partial class Sequencer
+/// <param name="deliversCommitted">
+/// Whether committed orders go to fan-out from here; not when a feed of a shared store
+/// delivers them instead, on every node alike. Either way the sequencer counts, per order,
+/// its merchant's pages online here.
+/// </param>
+/// <param name="maxBatch">The most publishes decided in one commit.</param>
+internal sealed partial class Sequencer(IOrderStore store, FanOut fanOut, bool deliversCommitted, int maxBatch, RelayMetrics metrics,
+    ILogger logger, TimeProvider time)
 {
     private const int PublishQueueLimit = 8192;
 
-    private readonly IOrderStore _store;
-    private readonly FanOut _fanOut;
-    private readonly bool _deliversCommitted;
-    private readonly RelayMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly int _maxBatch;
     private readonly Channel<PublishRequest> _publishes = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(PublishQueueLimit)
     {
         SingleReader = true,
@@ -31,23 +31,6 @@ internal sealed partial class Sequencer
 
     private bool _refusingEscalations;
     private Task _running = Task.CompletedTask;
-
-    /// <param name="deliversCommitted">
-    /// Whether committed orders go to fan-out from here; not when a feed of a shared store
-    /// delivers them instead, on every node alike. Either way the sequencer counts, per order,
-    /// its merchant's pages online here.
-    /// </param>
-    /// <param name="maxBatch">The most publishes decided in one commit.</param>
-    public Sequencer(IOrderStore store, FanOut fanOut, bool deliversCommitted, int maxBatch, RelayMetrics metrics, ILogger logger, TimeProvider time)
-    {
-        _store = store;
-        _fanOut = fanOut;
-        _deliversCommitted = deliversCommitted;
-        _maxBatch = maxBatch;
-        _metrics = metrics;
-        _logger = logger;
-        _time = time;
-    }
 
     public void Start() => _running = Task.Run(RunAsync, CancellationToken.None);
 
@@ -76,10 +59,10 @@ internal sealed partial class Sequencer
 
     private async Task RunAsync()
     {
-        var batch = new List<PublishRequest>(_maxBatch);
-        var entries = new List<JournalEntry>(_maxBatch);
-        var results = new AppendResult[_maxBatch];
-        var committed = new List<OrderRecord>(_maxBatch);
+        var batch = new List<PublishRequest>(maxBatch);
+        var entries = new List<JournalEntry>(maxBatch);
+        var results = new AppendResult[maxBatch];
+        var committed = new List<OrderRecord>(maxBatch);
         var overflowed = new List<Subscriber>();
         var reader = _publishes.Reader;
         // An outage is logged once as it starts and once as it ends, not once per refused batch:
@@ -88,25 +71,25 @@ internal sealed partial class Sequencer
         var outageStarted = 0L;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < _maxBatch && reader.TryRead(out var request))
+            while (batch.Count < maxBatch && reader.TryRead(out var request))
             {
                 batch.Add(request);
             }
 
-            _fanOut.ToJournalEntries(batch, entries);
-            var acceptedAt = _time.GetUtcNow();
+            fanOut.ToJournalEntries(batch, entries);
+            var acceptedAt = time.GetUtcNow();
             // Taken before the commit, so that publish-to-send latency includes it.
             var acceptedTimestamp = Stopwatch.GetTimestamp();
             try
             {
-                await _store.AppendAsync(entries, acceptedAt, results, CancellationToken.None).ConfigureAwait(false);
+                await store.AppendAsync(entries, acceptedAt, results, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 if (refusedInOutage == 0)
                 {
-                    outageStarted = _time.GetTimestamp();
-                    LogStoreAppendFailed(_logger, ex, batch.Count);
+                    outageStarted = time.GetTimestamp();
+                    LogStoreAppendFailed(logger, ex, batch.Count);
                 }
 
                 refusedInOutage += batch.Count;
@@ -123,7 +106,7 @@ internal sealed partial class Sequencer
 
             if (refusedInOutage > 0)
             {
-                LogStoreAppendsResumed(_logger, refusedInOutage, _time.GetElapsedTime(outageStarted));
+                LogStoreAppendsResumed(logger, refusedInOutage, time.GetElapsedTime(outageStarted));
                 refusedInOutage = 0;
             }
 
@@ -134,7 +117,7 @@ internal sealed partial class Sequencer
                 var result = results[i];
                 accepted += result.Duplicate ? 0 : 1;
                 refusedEscalations += result.EscalationRefused ? 1 : 0;
-                if (_deliversCommitted && !result.Duplicate)
+                if (deliversCommitted && !result.Duplicate)
                 {
                     // Encoded here, after the commit and before the fan-out lock; a feed encodes its own.
                     committed.Add(OrderRecord.Create(result.Seq, acceptedAt, batch[i].MerchantId, batch[i].Order, acceptedTimestamp));
@@ -142,13 +125,13 @@ internal sealed partial class Sequencer
             }
 
             ReportRefusedEscalations(refusedEscalations);
-            if (_deliversCommitted)
+            if (deliversCommitted)
             {
-                _fanOut.Deliver(committed, overflowed);
+                fanOut.Deliver(committed, overflowed);
             }
 
-            _metrics.OrdersAccepted.Inc(accepted);
-            _metrics.DuplicatePublishes.Inc(batch.Count - accepted);
+            metrics.OrdersAccepted.Inc(accepted);
+            metrics.DuplicatePublishes.Inc(batch.Count - accepted);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].TrySetResult(new PublishOutcome(results[i].Seq, results[i].Duplicate));
@@ -165,7 +148,7 @@ internal sealed partial class Sequencer
     {
         if (refused > 0)
         {
-            _metrics.Escalations.WithLabels("refused").Inc(refused);
+            metrics.Escalations.WithLabels("refused").Inc(refused);
         }
 
         if ((refused > 0) != _refusingEscalations)
@@ -173,11 +156,11 @@ internal sealed partial class Sequencer
             _refusingEscalations = refused > 0;
             if (_refusingEscalations)
             {
-                LogEscalationLimitReached(_logger);
+                LogEscalationLimitReached(logger);
             }
             else
             {
-                LogEscalationLimitLeft(_logger);
+                LogEscalationLimitLeft(logger);
             }
         }
     }
