@@ -62,7 +62,8 @@ internal sealed partial class FanOut
     }
 
     /// <summary>Queues each order, in seq order, for every live subscriber entitled to it.</summary>
-    public void Deliver(IReadOnlyList<OrderRecord> records, List<Subscriber> overflowed)
+    /// <param name="records">A list, not an interface, so that walking it per batch allocates no enumerator.</param>
+    public void Deliver(List<OrderRecord> records, List<Subscriber> overflowed)
     {
         lock (_gate)
         {
