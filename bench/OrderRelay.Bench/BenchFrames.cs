@@ -1,6 +1,8 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Unicode;
 
 namespace OrderRelay.Bench;
 
@@ -25,16 +27,30 @@ internal static class BenchFrames
     }
 
     /// <summary>
-    /// Writes a publish frame into <paramref name="buffer"/>. The order carries the Stopwatch
-    /// timestamp of its sending, first, so a subscriber finds it within the first bytes.
+    /// Writes a publish frame into <paramref name="buffer"/>, with the id <paramref name="idPrefix"/>
+    /// and the order number. The order carries the Stopwatch timestamp of its sending, first, so a
+    /// subscriber finds it within the first bytes. Written as UTF-8 in place: the load generator
+    /// allocates nothing per order that the relay's garbage collection would be measured against.
     /// </summary>
-    public static int WritePublish(byte[] buffer, string id, long orderNumber, string merchant, long sentAt) =>
-        Encoding.UTF8.GetBytes($"{{\"type\":\"publish\",\"id\":\"{id}\",\"order\":{Order(orderNumber, merchant, sentAt)}}}", buffer);
+    public static int WritePublish(Span<byte> buffer, string idPrefix, long orderNumber, string merchant, long sentAt)
+    {
+        if (!Utf8.TryWrite(buffer, CultureInfo.InvariantCulture, $"{{\"type\":\"publish\",\"id\":\"{idPrefix}{orderNumber}\",\"order\":", out var head))
+        {
+            throw new ArgumentException("The buffer is too small for a publish frame.", nameof(buffer));
+        }
 
-    /// <summary>The order alone, as the body of <c>POST /publish</c>; the sending time first, as in <see cref="WritePublish"/>.</summary>
-    public static string Order(long orderNumber, string merchant, long sentAt) =>
-        $"{{\"bench_sent_at\":{sentAt},\"order_id\":{orderNumber},\"merchant_id\":\"{merchant}\",\"customer_name\":\"张三\"," +
-        $"\"order_amount\":100.00,\"currency\":\"CNY\",\"note\":\"{Padding}\"}}";
+        var order = WriteOrder(buffer[head..^1], orderNumber, merchant, sentAt);
+        buffer[head + order] = (byte)'}';
+        return head + order + 1;
+    }
+
+    /// <summary>Writes the order alone, as the body of <c>POST /publish</c>; the sending time first, as in <see cref="WritePublish"/>.</summary>
+    public static int WriteOrder(Span<byte> buffer, long orderNumber, string merchant, long sentAt) =>
+        Utf8.TryWrite(buffer, CultureInfo.InvariantCulture,
+            $"{{\"bench_sent_at\":{sentAt},\"order_id\":{orderNumber},\"merchant_id\":\"{merchant}\",\"customer_name\":\"张三\",\"order_amount\":100.00,\"currency\":\"CNY\",\"note\":\"{Padding}\"}}",
+            out var written)
+            ? written
+            : throw new ArgumentException("The buffer is too small for an order.", nameof(buffer));
 
     public static bool IsOrder(ReadOnlySpan<byte> frame) => frame.StartsWith(OrderPrefix);
 

@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.Net;
-using System.Text;
+using System.Net.Http.Headers;
 
 namespace OrderRelay.Bench;
 
@@ -9,6 +10,7 @@ namespace OrderRelay.Bench;
 /// </summary>
 internal sealed class BenchHttpPublisher : IDisposable
 {
+    private const int OrderBufferSize = 2048;
     private readonly HttpClient _client;
     private readonly SemaphoreSlim _window;
     private readonly string _idPrefix = "h-" + Guid.NewGuid().ToString("N")[..8] + "-";
@@ -40,12 +42,12 @@ internal sealed class BenchHttpPublisher : IDisposable
 
         await _window.WaitAsync(cancellationToken);
         var number = Interlocked.Increment(ref _published);
-        var request = new HttpRequestMessage(HttpMethod.Post, "publish")
-        {
-            Content = new StringContent(BenchFrames.Order(number, merchant, sentAt), Encoding.UTF8, "application/json"),
-        };
+        var body = ArrayPool<byte>.Shared.Rent(OrderBufferSize);
+        var content = new ByteArrayContent(body, 0, BenchFrames.WriteOrder(body, number, merchant, sentAt));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json", "utf-8");
+        var request = new HttpRequestMessage(HttpMethod.Post, "publish") { Content = content };
         request.Headers.Add("Idempotency-Key", _idPrefix + number);
-        _ = SendAsync(request);
+        _ = SendAsync(request, body);
     }
 
     /// <summary>Completes once every publish sent so far is answered, or fails after <paramref name="limit"/>.</summary>
@@ -63,7 +65,8 @@ internal sealed class BenchHttpPublisher : IDisposable
         }
     }
 
-    private async Task SendAsync(HttpRequestMessage request)
+    /// <summary>Sends <paramref name="request"/> and then returns its <paramref name="body"/> to the pool.</summary>
+    private async Task SendAsync(HttpRequestMessage request, byte[] body)
     {
         try
         {
@@ -83,6 +86,10 @@ internal sealed class BenchHttpPublisher : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException)
         {
             Failure ??= ex.Message;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
         }
     }
 

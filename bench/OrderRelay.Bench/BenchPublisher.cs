@@ -62,7 +62,7 @@ internal sealed class BenchPublisher : IDisposable
 
         await slot;
         var number = Interlocked.Increment(ref _published);
-        var length = BenchFrames.WritePublish(_sendBuffer, _idPrefix + number, number, merchant, sentAt ?? Stopwatch.GetTimestamp());
+        var length = BenchFrames.WritePublish(_sendBuffer, _idPrefix, number, merchant, sentAt ?? Stopwatch.GetTimestamp());
         await _socket.SendAsync(_sendBuffer.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
     }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace OrderRelay.Bench;
 
@@ -8,17 +10,25 @@ namespace OrderRelay.Bench;
 /// each one's publish-to-receive latency. Its counters are its own (no shared writes per
 /// delivery); readers sum them.
 /// </summary>
+/// <remarks>
+/// A subscriber is either a stream, which keeps a buffer and reads ahead because deliveries
+/// keep coming, or a merchant page, which waits with a zero-byte receive and borrows a buffer
+/// only while a message is read. Twenty thousand pages holding 18 KiB each would give the load
+/// generator a 460 MB heap whose collections pause it for over 100 ms, longer than the relay's
+/// own, and the bench would measure its own pauses.
+/// </remarks>
 internal sealed class BenchSubscriber : IDisposable
 {
+    private const int MessageBufferSize = 2048;
     private readonly WebSocket _socket;
-    private readonly byte[] _buffer;
+    private readonly byte[]? _streamBuffer;
     private long _received;
     private long _lastSeq;
 
-    private BenchSubscriber(WebSocket socket, long welcomeSeq, int bufferSize)
+    private BenchSubscriber(WebSocket socket, long welcomeSeq, byte[]? streamBuffer)
     {
         _socket = socket;
-        _buffer = new byte[bufferSize];
+        _streamBuffer = streamBuffer;
         _lastSeq = welcomeSeq;
     }
 
@@ -32,9 +42,10 @@ internal sealed class BenchSubscriber : IDisposable
     /// <summary>Where latencies go while a run measures them; null records nothing.</summary>
     public LatencyRecorder? Latencies { get; set; }
 
-    public static async Task<BenchSubscriber> ConnectAsync(WsConnector connector, string? merchant, long? since, CancellationToken cancellationToken, int bufferSize = 2048)
+    /// <param name="page">A merchant page (see the remarks) rather than a stream.</param>
+    public static async Task<BenchSubscriber> ConnectAsync(WsConnector connector, string? merchant, long? since, CancellationToken cancellationToken, bool page = false)
     {
-        var socket = await connector.ConnectAsync(cancellationToken);
+        var socket = await connector.ConnectAsync(cancellationToken, readAhead: !page);
         try
         {
             await socket.SendAsync(BenchFrames.SubscriberHello(merchant, since), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -45,7 +56,7 @@ internal sealed class BenchSubscriber : IDisposable
                 throw new InvalidOperationException("Expected welcome, got " + System.Text.Encoding.UTF8.GetString(buffer, 0, length));
             }
 
-            return new BenchSubscriber(socket, BenchFrames.ReadSeq(buffer.AsSpan(0, length)), bufferSize);
+            return new BenchSubscriber(socket, BenchFrames.ReadSeq(buffer.AsSpan(0, length)), page ? null : new byte[MessageBufferSize]);
         }
         catch
         {
@@ -59,29 +70,8 @@ internal sealed class BenchSubscriber : IDisposable
     {
         try
         {
-            while (true)
+            while (await ReceiveOneAsync(cancellationToken))
             {
-                var (type, length) = await BenchFrames.ReceiveMessageAsync(_socket, _buffer, cancellationToken);
-                if (type == WebSocketMessageType.Close)
-                {
-                    Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
-                    return;
-                }
-
-                var frame = _buffer.AsSpan(0, length);
-                if (!BenchFrames.IsOrder(frame))
-                {
-                    Failure ??= "unexpected frame: " + System.Text.Encoding.UTF8.GetString(frame);
-                    continue;
-                }
-
-                if (Latencies is { } latencies)
-                {
-                    latencies.Record(Stopwatch.GetTimestamp() - BenchFrames.ReadSentAt(frame));
-                }
-
-                Volatile.Write(ref _lastSeq, BenchFrames.ReadSeq(frame));
-                Volatile.Write(ref _received, _received + 1);
             }
         }
         catch (OperationCanceledException)
@@ -92,6 +82,55 @@ internal sealed class BenchSubscriber : IDisposable
         {
             Failure ??= ex.Message;
         }
+    }
+
+    /// <summary>Receives and counts one message; false once the server has closed.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReceiveOneAsync(CancellationToken cancellationToken)
+    {
+        if (_streamBuffer is null && (await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken)).MessageType == WebSocketMessageType.Close)
+        {
+            Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
+            return false;
+        }
+
+        var buffer = _streamBuffer ?? ArrayPool<byte>.Shared.Rent(MessageBufferSize);
+        try
+        {
+            var (type, length) = await BenchFrames.ReceiveMessageAsync(_socket, buffer, cancellationToken);
+            if (type == WebSocketMessageType.Close)
+            {
+                Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
+                return false;
+            }
+
+            Count(buffer.AsSpan(0, length));
+            return true;
+        }
+        finally
+        {
+            if (_streamBuffer is null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private void Count(ReadOnlySpan<byte> frame)
+    {
+        if (!BenchFrames.IsOrder(frame))
+        {
+            Failure ??= "unexpected frame: " + System.Text.Encoding.UTF8.GetString(frame);
+            return;
+        }
+
+        if (Latencies is { } latencies)
+        {
+            latencies.Record(Stopwatch.GetTimestamp() - BenchFrames.ReadSentAt(frame));
+        }
+
+        Volatile.Write(ref _lastSeq, BenchFrames.ReadSeq(frame));
+        Volatile.Write(ref _received, _received + 1);
     }
 
     /// <summary>Waits with a zero-byte receive, holding no buffer, as an idle browser tab would; answers pings meanwhile.</summary>

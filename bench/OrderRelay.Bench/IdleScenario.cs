@@ -22,7 +22,7 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
     {
         var connector = Connector(server);
         // Warm-up: the code paths of a connection are compiled and pooled before the baseline is read.
-        DisposeAll(await ConnectSubscribersAsync(connector, WarmUpConnections, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken));
+        DisposeAll(await ConnectPagesAsync(connector, WarmUpConnections, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken));
         var rssBefore = server.ReadRssBytes();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,7 +30,7 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
         var started = Stopwatch.GetTimestamp();
         // Each waits (and so answers the server's pings) from the moment it is welcomed: on a busy
         // machine setting up 19,000 can outlast a server's ping timeout.
-        var subscribers = await ConnectSubscribersAsync(connector, Sizes.IdleConnections, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
+        var subscribers = await ConnectPagesAsync(connector, Sizes.IdleConnections, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
             subscriber => waits.Add(subscriber.IdleAsync(stop.Token)));
         var elapsed = Stopwatch.GetElapsedTime(started);
         try

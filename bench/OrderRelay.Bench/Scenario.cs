@@ -26,18 +26,23 @@ internal abstract class Scenario(BenchSizes sizes)
     /// <summary>One connector per node; on a cluster, subscriber <c>i</c> goes to node <c>i % nodes</c>.</summary>
     protected IReadOnlyList<WsConnector> Connectors(RunningServer server) => [.. server.Nodes.Select(node => new WsConnector(node, Sizes.SourceAddresses))];
 
+    /// <summary>Connects merchant pages (<see cref="BenchSubscriber"/>'s remarks), one merchant each from <paramref name="merchantOf"/>.</summary>
+    protected static Task<List<BenchSubscriber>> ConnectPagesAsync(WsConnector connector, int count, int concurrency,
+        Func<int, string> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null) =>
+        ConnectSubscribersAsync([connector], count, concurrency, merchantOf, cancellationToken, onConnected, pages: true);
+
     protected static Task<List<BenchSubscriber>> ConnectSubscribersAsync(WsConnector connector, int count, int concurrency,
         Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null) =>
         ConnectSubscribersAsync([connector], count, concurrency, merchantOf, cancellationToken, onConnected);
 
     protected static async Task<List<BenchSubscriber>> ConnectSubscribersAsync(IReadOnlyList<WsConnector> connectors, int count, int concurrency,
-        Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null)
+        Func<int, string?> merchantOf, CancellationToken cancellationToken, Action<BenchSubscriber>? onConnected = null, bool pages = false)
     {
         var subscribers = new BenchSubscriber[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                subscribers[i] = await BenchSubscriber.ConnectAsync(connectors[i % connectors.Count], merchantOf(i), since: null, token);
+                subscribers[i] = await BenchSubscriber.ConnectAsync(connectors[i % connectors.Count], merchantOf(i), since: null, token, pages);
                 onConnected?.Invoke(subscribers[i]);
             });
         return [.. subscribers];

@@ -28,7 +28,11 @@ internal sealed class WsConnector
         _sources = Enumerable.Range(2, Math.Max(1, sourceAddresses)).Select(i => new IPAddress([127, 0, 0, (byte)i])).ToArray();
     }
 
-    public async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)
+    /// <param name="readAhead">
+    /// Reads the socket in 16 KiB chunks (<see cref="ReadAheadStream"/>), for a subscriber taking a
+    /// stream of deliveries; an idle page reads the socket directly and so holds no chunk.
+    /// </param>
+    public async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken, bool readAhead = true)
     {
         var source = _sources[(uint)Interlocked.Increment(ref _next) % _sources.Length];
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -38,7 +42,7 @@ internal sealed class WsConnector
             await socket.ConnectAsync(_server, cancellationToken);
             var stream = new NetworkStream(socket, ownsSocket: true);
             await UpgradeAsync(stream, cancellationToken);
-            return WebSocket.CreateFromStream(new ReadAheadStream(stream), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            return WebSocket.CreateFromStream(readAhead ? new ReadAheadStream(stream) : stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         }
         catch
         {
