@@ -4,13 +4,21 @@ using OrderRelay.Configuration;
 namespace OrderRelay.Security;
 
 /// <summary>Token buckets for publishers: one per WebSocket publisher, one per key (or address) over HTTP.</summary>
-internal sealed class PublishRateLimits(LimitOptions limits) : IDisposable
+internal sealed class PublishRateLimits : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _http = PartitionedRateLimiter.Create<string, string>(
-        partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => Options(limits)));
+    private readonly TokenBucketRateLimiterOptions _bucket;
+    private readonly PartitionedRateLimiter<string> _http;
+
+    public PublishRateLimits(LimitOptions limits)
+    {
+        _bucket = Options(limits);
+        // One factory for every partition: written inline, it was a closure and a delegate per publish.
+        Func<string, TokenBucketRateLimiterOptions> bucketFor = _ => _bucket;
+        _http = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, bucketFor));
+    }
 
     /// <summary>A bucket for one publisher connection; the connection disposes it.</summary>
-    public RateLimiter ForConnection() => new TokenBucketRateLimiter(Options(limits));
+    public RateLimiter ForConnection() => new TokenBucketRateLimiter(_bucket);
 
     /// <summary>True when an HTTP publish under <paramref name="partition"/> may go ahead now.</summary>
     public bool TryAcquireHttp(string partition)

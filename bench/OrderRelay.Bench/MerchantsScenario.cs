@@ -24,7 +24,7 @@ internal sealed class MerchantsScenario(BenchSizes sizes, string store) : Scenar
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var readers = new System.Collections.Concurrent.ConcurrentBag<Task>();
         // Each reads (and so answers pings) from the moment it is welcomed.
-        var subscribers = await ConnectPagesAsync(connector, Sizes.MerchantSubscribers, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
+        var subscribers = await ConnectSubscribersAsync(connector, Sizes.MerchantSubscribers, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
             subscriber => readers.Add(Task.Run(() => subscriber.RunAsync(stop.Token), CancellationToken.None)));
         using var publisher = await BenchPublisher.ConnectAsync(connector, Sizes.PublishWindow, cancellationToken);
         try
