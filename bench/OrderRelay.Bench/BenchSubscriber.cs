@@ -92,8 +92,7 @@ internal sealed class BenchSubscriber : IDisposable
     {
         if (_streamBuffer is null && (await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken)).MessageType == WebSocketMessageType.Close)
         {
-            Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
-            return false;
+            return ClosedByServer();
         }
 
         var buffer = _streamBuffer ?? ArrayPool<byte>.Shared.Rent(MessageBufferSize);
@@ -102,8 +101,7 @@ internal sealed class BenchSubscriber : IDisposable
             var (type, length) = await BenchFrames.ReceiveMessageAsync(_socket, buffer, cancellationToken);
             if (type == WebSocketMessageType.Close)
             {
-                Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
-                return false;
+                return ClosedByServer();
             }
 
             Count(buffer.AsSpan(0, length));
@@ -116,6 +114,12 @@ internal sealed class BenchSubscriber : IDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    private bool ClosedByServer()
+    {
+        Failure ??= $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
+        return false;
     }
 
     private void Count(ReadOnlySpan<byte> frame)

@@ -83,7 +83,8 @@ internal sealed class ShopDayScenario(BenchSizes sizes) : Scenario(sizes)
     /// stream, as independent shoppers make); each order carries its scheduled time, so a late
     /// send counts as latency. Even orders go over the WebSocket, odd ones by HTTP. How late the
     /// load generator itself starts each send goes to <paramref name="lateSends"/>: on two shared
-    /// cores it is part of every server's latency, a floor that no server can go below.
+    /// cores its own waits for a core are part of every server's latency, and a server that holds
+    /// back acks shows there too, as the publisher waits for room in its window.
     /// </summary>
     private async Task<long> PublishAsync(BenchPublisher publisher, BenchHttpPublisher httpPublisher, Random random, TimeSpan duration,
         LatencyRecorder? lateSends, CancellationToken cancellationToken)
