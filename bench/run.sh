@@ -12,6 +12,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build -c Release OrderRelay/OrderRelay.csproj -v quiet -nologo
 dotnet build -c Release bench/OrderRelay.Bench/OrderRelay.Bench.csproj -v quiet -nologo
+dotnet build -c Release bench/peers/kestrel-floor/KestrelFloor.csproj -v quiet -nologo
 (cd bench/peers/node-ws && npm ci --no-audit --no-fund --silent)
 
 mkdir -p bench/results

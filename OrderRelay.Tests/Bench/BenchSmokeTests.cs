@@ -28,6 +28,24 @@ public sealed class BenchSmokeTests
         }
     }
 
+    /// <summary>The floor peer (bench/peers/kestrel-floor) as the bench starts it, from the build the tests run from.</summary>
+    [TestCaseSource(nameof(Scenarios))]
+    public async Task KestrelFloorPeer_AtSmokeSizes_CompletesWithEveryMetric(string name, CancellationToken cancellationToken)
+    {
+        var scenario = Create(name);
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var floor = new ProcessLauncher(ProcessLauncher.KestrelFloor, RepositoryRoot.Path, configuration);
+        var runner = new BenchRunner([floor], runs: 1, TextWriter.Null);
+
+        var report = await runner.RunAsync(scenario, cancellationToken);
+
+        Assert.That(report.Failures, Is.Empty);
+        foreach (var metric in scenario.Metrics)
+        {
+            Assert.That(report.Values(ProcessLauncher.KestrelFloor, metric.Key), Has.Count.EqualTo(1).And.All.Not.NaN, metric.Key);
+        }
+    }
+
     [Test]
     public async Task Scenario_WhenTheRelayRefusesPublishes_FailsNamingTheRefusalInsteadOfHanging(CancellationToken cancellationToken)
     {

@@ -13,6 +13,10 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
     [
         new("kib_per_connection", "RSS per connection", "KiB", HigherIsBetter: false),
         new("connections_per_s", "connections/s", "1/s", HigherIsBetter: true),
+        // What each accept costs the server: on two shared cores the rate above also measures the
+        // load generator and whatever else runs, and it spreads 3-4x from run to run for every server.
+        new("server_cpu_us_per_connection", "server CPU/accept", "µs", HigherIsBetter: false),
+        new("client_cpu_us_per_connection", "load gen CPU/connect", "µs", HigherIsBetter: false),
     ];
 
     public override string Description =>
@@ -27,12 +31,16 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var waits = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        var cpuBefore = server.ReadCpuSeconds();
+        var clientCpuBefore = ClientCpuSeconds();
         var started = Stopwatch.GetTimestamp();
         // Each waits (and so answers the server's pings) from the moment it is welcomed: on a busy
         // machine setting up 19,000 can outlast a server's ping timeout.
         var subscribers = await ConnectPagesAsync(connector, Sizes.IdleConnections, Sizes.ConnectConcurrency, i => "m-" + i, cancellationToken,
             subscriber => waits.Add(subscriber.IdleAsync(stop.Token)));
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var cpu = server.ReadCpuSeconds() - cpuBefore;
+        var clientCpu = ClientCpuSeconds() - clientCpuBefore;
         try
         {
             // Every welcome has arrived, so the server has finished setting each connection up.
@@ -42,6 +50,8 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
             {
                 ["kib_per_connection"] = (rssAfter - rssBefore) / 1024.0 / subscribers.Count,
                 ["connections_per_s"] = subscribers.Count / elapsed.TotalSeconds,
+                ["server_cpu_us_per_connection"] = cpu * 1e6 / subscribers.Count,
+                ["client_cpu_us_per_connection"] = clientCpu * 1e6 / subscribers.Count,
             };
         }
         finally

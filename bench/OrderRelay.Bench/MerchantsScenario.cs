@@ -13,6 +13,8 @@ internal sealed class MerchantsScenario(BenchSizes sizes, string store) : Scenar
     [
         new("acked_orders_per_s", "acked orders/s", "1/s", HigherIsBetter: true),
         new("p99_ms", "p99 latency", "ms", HigherIsBetter: false),
+        new("server_cpu_us_per_order", "server CPU/order", "µs", HigherIsBetter: false),
+        new("client_cpu_us_per_order", "load gen CPU/order", "µs", HigherIsBetter: false),
     ];
 
     public override string Description =>
@@ -38,13 +40,19 @@ internal sealed class MerchantsScenario(BenchSizes sizes, string store) : Scenar
                 subscriber.Latencies = latencies;
             }
 
+            var serverCpuBefore = server.ReadCpuSeconds();
+            var clientCpuBefore = ClientCpuSeconds();
             var started = Stopwatch.GetTimestamp();
             var acked = await PublishSpreadAsync(subscribers, publisher, Sizes.MerchantOrders, cancellationToken);
+            var serverCpu = server.ReadCpuSeconds() - serverCpuBefore;
+            var clientCpu = ClientCpuSeconds() - clientCpuBefore;
             var (_, p99, _) = latencies.Percentiles();
             return new Dictionary<string, double>
             {
                 ["acked_orders_per_s"] = Sizes.MerchantOrders * (double)Stopwatch.Frequency / (acked - started),
                 ["p99_ms"] = p99,
+                ["server_cpu_us_per_order"] = serverCpu * 1e6 / Sizes.MerchantOrders,
+                ["client_cpu_us_per_order"] = clientCpu * 1e6 / Sizes.MerchantOrders,
             };
         }
         finally

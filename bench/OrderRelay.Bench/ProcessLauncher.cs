@@ -6,12 +6,16 @@ namespace OrderRelay.Bench;
 
 /// <summary>
 /// Starts a server as a child process on a fresh loopback port and waits for its
-/// <c>/healthz</c>: OrderRelay from its Release build, or a peer under <c>bench/peers/</c>.
+/// <c>/healthz</c>: OrderRelay from its build, or a peer under <c>bench/peers/</c>.
 /// </summary>
-internal sealed class ProcessLauncher(string name, string repositoryRoot) : IServerLauncher
+/// <param name="configuration">The build that .NET servers run from: Release for figures; the tests run their own.</param>
+internal sealed class ProcessLauncher(string name, string repositoryRoot, string configuration = "Release") : IServerLauncher
 {
     public const string OrderRelay = "orderrelay";
     public const string NodeWs = "node-ws";
+
+    /// <summary>The least a relay on Kestrel and ManagedWebSocket does (bench/peers/kestrel-floor): what the platform costs OrderRelay.</summary>
+    public const string KestrelFloor = "kestrel-floor";
 
     /// <summary>The store name that starts two OrderRelay nodes on one fresh redis-server.</summary>
     public const string RedisCluster = "redis-cluster";
@@ -92,7 +96,7 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
         {
             OrderRelay => new ProcessStartInfo("dotnet",
             [
-                Path.Combine(repositoryRoot, "OrderRelay/bin/Release/net10.0/OrderRelay.dll"),
+                Path.Combine(repositoryRoot, "OrderRelay/bin", configuration, "net10.0/OrderRelay.dll"),
                 $"--Relay:Port={port}", $"--Relay:Store={store}", "--Serilog:MinimumLevel:Default=Warning",
                 // The relay is measured, not its per-publisher rate limit or its per-address limits: the
                 // bench's 8 source addresses stand in for thousands of clients.
@@ -105,6 +109,9 @@ internal sealed class ProcessLauncher(string name, string repositoryRoot) : ISer
             NodeWs when store == "memory" => new ProcessStartInfo("node",
                 [Path.Combine(repositoryRoot, "bench/peers/node-ws/server.js"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
             NodeWs => throw new NotSupportedException("the node-ws peer keeps history in memory only"),
+            KestrelFloor when store == "memory" => new ProcessStartInfo("dotnet",
+                [Path.Combine(repositoryRoot, "bench/peers/kestrel-floor/bin", configuration, "net10.0/KestrelFloor.dll"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            KestrelFloor => throw new NotSupportedException("the kestrel-floor peer keeps history in memory only"),
             _ => throw new ArgumentException("Unknown server " + Name),
         };
         start.RedirectStandardOutput = true;

@@ -41,7 +41,7 @@ internal sealed class RunningServer(Uri webSocketUri, int processId, Func<ValueT
 /// <summary>Starts a fresh server for each run.</summary>
 internal interface IServerLauncher
 {
-    /// <summary>The name results are reported under: <c>orderrelay</c> or <c>node-ws</c>.</summary>
+    /// <summary>The name results are reported under: <c>orderrelay</c>, <c>kestrel-floor</c> or <c>node-ws</c>.</summary>
     string Name { get; }
 
     /// <exception cref="NotSupportedException">The server cannot run with this store.</exception>

@@ -77,6 +77,16 @@ internal abstract class Scenario(BenchSizes sizes)
         }
     }
 
+    /// <summary>
+    /// The load generator's own CPU time: it shares the cores with the server, so what it spends
+    /// per unit of work caps what any server can reach on the machine.
+    /// </summary>
+    protected static double ClientCpuSeconds()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
     protected static void DisposeAll(IEnumerable<IDisposable> connections)
     {
         foreach (var connection in connections)
