@@ -33,6 +33,23 @@ public sealed class SeedCompatibilityTests
         Assert.That(delivered.GetProperty("seq").GetInt64(), Is.EqualTo(1));
     }
 
+    /// <summary>Order status's <c>delivered</c> counts every page the order was written to, a seed page as much as a v1 one.</summary>
+    [Test]
+    public async Task OrderWrittenToASeedPageAndAV1Page_OrderStatusCountsBoth()
+    {
+        await using var relay = await RelayServer.StartAsync("Relay:Compat:SeedPath=/seed", Window);
+        await using var v1 = await relay.ConnectSubscriberAsync("""{"type":"hello","role":"subscriber","merchants":["m-1001"]}""");
+        await using var seedPage = await WsClient.ConnectAsync(SeedUri(relay));
+        await WaitUntilLiveAsync(relay, subscribers: 2);
+
+        await SeedBackend.PushAsync(SeedUri(relay), Order);
+        await seedPage.ReceiveTextAsync();
+        await v1.ReceiveAsync();
+
+        // Counted just after each write completes, so possibly just after the page has read it.
+        await Eventually.UntilAsync(() => Task.FromResult(relay.Relay.FindDeliveries(1)), delivered => delivered == 2, "two deliveries of seq 1");
+    }
+
     [Test]
     public async Task ManyOrdersOnOneConnection_AllPublishedInTheirOrder()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
@@ -159,7 +158,7 @@ internal sealed partial class SeedConnection : QueueDrainingConnection
                 if (frame is OrderRecord order)
                 {
                     await _socket.SendAsync(order.Order, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                    order.Merchant?.MarkDelivered(order.Seq);
+                    order.NoteWritten();
                     oldest = deliveries++ == 0 ? order.AcceptedTimestamp : oldest;
                 }
             }
@@ -168,11 +167,7 @@ internal sealed partial class SeedConnection : QueueDrainingConnection
         }
         finally
         {
-            if (deliveries > 0)
-            {
-                Metrics.Deliveries.Inc(deliveries);
-                Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldest).TotalSeconds, deliveries);
-            }
+            Metrics.RecordSendBurst(deliveries, oldest);
         }
     }
 }

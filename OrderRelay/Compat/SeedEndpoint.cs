@@ -40,11 +40,9 @@ internal static class SeedEndpoint
             return;
         }
 
-        var admission = services.Admission.Admit(context.Connection.RemoteIpAddress, context.Request.Headers.Origin);
+        var admission = await WebSocketEndpoint.AdmitAsync(context, services);
         if (admission.Lease is null)
         {
-            context.Response.StatusCode = admission.RefusalStatus;
-            await context.Response.WriteAsync(admission.Refusal + "\n", context.RequestAborted);
             return;
         }
 

@@ -153,7 +153,6 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
     /// <summary>Sends every frame queued now, one burst; false when a close cuts the queue short.</summary>
     private protected override async ValueTask<bool> SendQueuedAsync()
     {
-        // Metrics are updated once per burst: per delivery, their shared counters took a sixth of the relay's CPU (perf).
         var deliveries = 0;
         var oldestAcceptedTimestamp = 0L;
         try
@@ -176,11 +175,7 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
         }
         finally
         {
-            if (deliveries > 0)
-            {
-                Metrics.Deliveries.Inc(deliveries);
-                Metrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestAcceptedTimestamp).TotalSeconds, deliveries);
-            }
+            Metrics.RecordSendBurst(deliveries, oldestAcceptedTimestamp);
         }
     }
 
@@ -190,8 +185,7 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
         {
             case OrderRecord order:
                 await SendTextAsync(order.Frame).ConfigureAwait(false);
-                order.Merchant?.MarkDelivered(order.Seq);
-                order.CountDelivery();
+                order.NoteWritten();
                 break;
             case ControlFrame control:
                 await SendTextAsync(control.Bytes).ConfigureAwait(false);

@@ -21,12 +21,9 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        // The forwarded-headers middleware has already put the client's address here.
-        var admission = services.Admission.Admit(context.Connection.RemoteIpAddress, context.Request.Headers.Origin);
+        var admission = await AdmitAsync(context, services);
         if (admission.Lease is null)
         {
-            context.Response.StatusCode = admission.RefusalStatus;
-            await context.Response.WriteAsync(admission.Refusal + "\n", context.RequestAborted);
             return;
         }
 
@@ -41,6 +38,22 @@ internal static class WebSocketEndpoint
     }
 
     /// <summary>Serves an accepted socket until its connection has ended; both edges end here.</summary>
+    /// <summary>
+    /// Admits the request's client, by the address the forwarded-headers middleware has already
+    /// put on the connection, or answers with the refusal; a refused admission has no lease.
+    /// </summary>
+    internal static async Task<Admission> AdmitAsync(HttpContext context, RelayConnectionServices services)
+    {
+        var admission = services.Admission.Admit(context.Connection.RemoteIpAddress, context.Request.Headers.Origin);
+        if (admission.Lease is null)
+        {
+            context.Response.StatusCode = admission.RefusalStatus;
+            await context.Response.WriteAsync(admission.Refusal + "\n", context.RequestAborted);
+        }
+
+        return admission;
+    }
+
     internal static Task RunAsync(WebSocket socket, Admission admission, RelayConnectionServices services)
     {
         var connection = new RelayConnection(socket, services.Registry.NextConnectionId(), admission, services);

@@ -44,8 +44,16 @@ internal sealed class OrderRecord : OutboundFrame
     /// <summary>How many times this node wrote the order to a subscriber socket (live and replayed from the recent ring).</summary>
     public int Deliveries => Volatile.Read(ref _deliveries);
 
-    /// <summary>Called by connections after each write, concurrently.</summary>
-    public void CountDelivery() => Interlocked.Increment(ref _deliveries);
+    /// <summary>
+    /// Called by a connection, concurrently with others, after each write of the order to a page
+    /// (a v1 subscriber or a seed page alike): counts the delivery for order status and moves its
+    /// merchant's newest delivered seq.
+    /// </summary>
+    public void NoteWritten()
+    {
+        Interlocked.Increment(ref _deliveries);
+        Merchant?.MarkDelivered(Seq);
+    }
 
     /// <summary>Delivery bookkeeping for the order's merchant; set by the relay at fan-out.</summary>
     public MerchantActivity? Merchant { get; set; }

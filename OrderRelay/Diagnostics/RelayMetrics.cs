@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prometheus;
 
 namespace OrderRelay.Diagnostics;
@@ -62,4 +63,17 @@ internal sealed class RelayMetrics
     public Counter Errors { get; }
 
     public Histogram PublishToSend { get; }
+
+    /// <summary>
+    /// Counts a connection's burst of sends once: per delivery, the shared counter and histogram
+    /// took a sixth of the relay's CPU. The burst's deliveries are filed at the age of its oldest order.
+    /// </summary>
+    public void RecordSendBurst(int deliveries, long oldestAcceptedTimestamp)
+    {
+        if (deliveries > 0)
+        {
+            Deliveries.Inc(deliveries);
+            PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestAcceptedTimestamp).TotalSeconds, deliveries);
+        }
+    }
 }

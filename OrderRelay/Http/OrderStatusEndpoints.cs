@@ -54,11 +54,9 @@ internal static class OrderStatusEndpoints
         }
 
         var body = new OrderStatusResponse(order.Seq, order.IdempotencyKey, order.MerchantId, FrameEncoder.Timestamp(order.AcceptedAt), order.OnlineAtAcceptance,
-            relay.FindDeliveries(seq), Timestamp(order.ConfirmedAt), Timestamp(order.MerchantAcceptedAt), Timestamp(order.EscalatedAt));
+            relay.FindDeliveries(seq), FrameEncoder.Timestamp(order.ConfirmedAt), FrameEncoder.Timestamp(order.MerchantAcceptedAt), FrameEncoder.Timestamp(order.EscalatedAt));
         return Results.Json(body, FrameEncoder.Json.OrderStatusResponse);
     }
-
-    private static string? Timestamp(DateTimeOffset? at) => at is { } value ? FrameEncoder.Timestamp(value) : null;
 
     private static IResult Unauthorized(RelayMetrics metrics) => Problems.For(metrics, StatusCodes.Status401Unauthorized, ErrorCodes.AuthFailed,
         "A valid publisher key is required: Authorization: Bearer <key>.");

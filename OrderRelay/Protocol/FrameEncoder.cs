@@ -38,4 +38,7 @@ internal static class FrameEncoder
 
     /// <summary>A time as the protocol's <c>ts</c> (<see cref="TimestampFormat"/>).</summary>
     public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>A time that may not have happened yet (a confirmation, an escalation), null as null.</summary>
+    public static string? Timestamp(DateTimeOffset? value) => value is { } at ? Timestamp(at) : null;
 }

@@ -58,7 +58,5 @@ internal sealed class StatusReportBuilder(Relay relay, RelayMetrics metrics, Act
     }
 
     private static WaitingMerchant Waiting(MerchantBacklog backlog) => new(backlog.MerchantId, backlog.Online, backlog.PublishedSeq,
-        backlog.DeliveredSeq, backlog.ConfirmedSeq, Stamp(backlog.ConfirmedAt), Stamp(backlog.UnconfirmedSince));
-
-    private static string? Stamp(DateTimeOffset? at) => at is { } value ? FrameEncoder.Timestamp(value) : null;
+        backlog.DeliveredSeq, backlog.ConfirmedSeq, FrameEncoder.Timestamp(backlog.ConfirmedAt), FrameEncoder.Timestamp(backlog.UnconfirmedSince));
 }
