@@ -41,6 +41,27 @@ internal sealed class JournalStatements : IDisposable
 
     public void Commit() => _commit.ExecuteNonQuery();
 
+    /// <summary>
+    /// Runs <paramref name="write"/> in one transaction: committed whole, or rolled back and the
+    /// failure rethrown, after <paramref name="undo"/> has put back what the caller changed in
+    /// memory on the way. The caller holds the store's write gate.
+    /// </summary>
+    public void InTransaction(Action write, Action? undo = null)
+    {
+        Begin();
+        try
+        {
+            write();
+            Commit();
+        }
+        catch
+        {
+            RollBackIfOpen();
+            undo?.Invoke();
+            throw;
+        }
+    }
+
     /// <summary>Rolls back the open transaction, if SQLite has not already done so on the failure.</summary>
     public void RollBackIfOpen()
     {

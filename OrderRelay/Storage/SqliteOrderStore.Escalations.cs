@@ -11,9 +11,7 @@ internal sealed partial class SqliteOrderStore
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var statements = _statements!;
-            statements.Begin();
-            try
+            _statements!.InTransaction(() =>
             {
                 using (var select = _writer!.CreateCommand())
                 {
@@ -37,14 +35,7 @@ internal sealed partial class SqliteOrderStore
                     Execute("UPDATE escalations SET due_at = $until, attempts = attempts + 1 WHERE seq = $seq",
                         ("$until", (now + lease).ToUnixTimeMilliseconds()), ("$seq", due.Seq));
                 }
-
-                statements.Commit();
-            }
-            catch
-            {
-                statements.RollBackIfOpen();
-                throw;
-            }
+            });
         }
         finally
         {
@@ -59,19 +50,11 @@ internal sealed partial class SqliteOrderStore
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var statements = _statements!;
-            statements.Begin();
-            try
+            _statements!.InTransaction(() =>
             {
                 _pendingEscalations -= Execute("DELETE FROM escalations WHERE seq = $seq", ("$seq", seq));
                 Execute("UPDATE orders SET escalated_at = $at WHERE seq = $seq AND escalated_at IS NULL", ("$at", escalatedAt.ToUnixTimeMilliseconds()), ("$seq", seq));
-                statements.Commit();
-            }
-            catch
-            {
-                statements.RollBackIfOpen();
-                throw;
-            }
+            });
         }
         finally
         {

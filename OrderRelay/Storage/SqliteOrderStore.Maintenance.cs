@@ -185,32 +185,28 @@ internal sealed partial class SqliteOrderStore
             }
 
             var statements = _statements!;
-            statements.Begin();
-            try
-            {
-                foreach (var (merchantId, confirmation) in flushing)
-                {
-                    ConfirmOrdersThrough(merchantId, confirmation);
-                    statements.UpsertConfirmation(merchantId, confirmation);
-                }
-
-                statements.TrimConfirmations(_merchantLimit);
-                statements.Commit();
-                _eventsLogged.Pulse();
-            }
-            catch
-            {
-                statements.RollBackIfOpen();
-                lock (_confirmationsLock)
+            statements.InTransaction(
+                () =>
                 {
                     foreach (var (merchantId, confirmation) in flushing)
                     {
-                        KeepNewer(_pendingConfirmations, merchantId, confirmation);
+                        ConfirmOrdersThrough(merchantId, confirmation);
+                        statements.UpsertConfirmation(merchantId, confirmation);
                     }
-                }
 
-                throw;
-            }
+                    statements.TrimConfirmations(_merchantLimit);
+                },
+                undo: () =>
+                {
+                    lock (_confirmationsLock)
+                    {
+                        foreach (var (merchantId, confirmation) in flushing)
+                        {
+                            KeepNewer(_pendingConfirmations, merchantId, confirmation);
+                        }
+                    }
+                });
+            _eventsLogged.Pulse();
         }
         finally
         {

@@ -43,9 +43,7 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var statements = _statements!;
-            statements.Begin();
-            try
+            _statements!.InTransaction(() =>
             {
                 var at = acceptedAt.ToUnixTimeMilliseconds();
                 if (Execute("UPDATE orders SET merchant_accepted_at = $at WHERE seq = $seq AND merchant_accepted_at IS NULL", ("$at", at), ("$seq", seq)) == 1)
@@ -55,14 +53,7 @@ internal sealed partial class SqliteOrderStore : IOrderTracking
                     _pendingEscalations -= Execute("DELETE FROM escalations WHERE seq = $seq", ("$seq", seq));
                     logged = true;
                 }
-
-                statements.Commit();
-            }
-            catch
-            {
-                statements.RollBackIfOpen();
-                throw;
-            }
+            });
         }
         finally
         {

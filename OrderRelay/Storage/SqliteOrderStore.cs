@@ -110,6 +110,7 @@ internal sealed partial class SqliteOrderStore : IOrderStore
         var seqBefore = _lastSeq;
         try
         {
+            // JournalStatements.InTransaction written out: on the publish path its closures would be allocated for every batch.
             var statements = _statements!;
             statements.Begin();
             try
