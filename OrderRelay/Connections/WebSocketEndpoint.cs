@@ -37,7 +37,6 @@ internal static class WebSocketEndpoint
         await RunAsync(socket, admission, services);
     }
 
-    /// <summary>Serves an accepted socket until its connection has ended; both edges end here.</summary>
     /// <summary>
     /// Admits the request's client, by the address the forwarded-headers middleware has already
     /// put on the connection, or answers with the refusal; a refused admission has no lease.
@@ -54,6 +53,7 @@ internal static class WebSocketEndpoint
         return admission;
     }
 
+    /// <summary>Serves an accepted socket until its connection has ended; both edges end here.</summary>
     internal static Task RunAsync(WebSocket socket, Admission admission, RelayConnectionServices services)
     {
         var connection = new RelayConnection(socket, services.Registry.NextConnectionId(), admission, services);

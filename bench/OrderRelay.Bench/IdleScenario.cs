@@ -13,8 +13,8 @@ internal sealed class IdleScenario(BenchSizes sizes) : Scenario(sizes)
     [
         new("kib_per_connection", "RSS per connection", "KiB", HigherIsBetter: false),
         new("connections_per_s", "connections/s", "1/s", HigherIsBetter: true),
-        // What each accept costs the server: on two shared cores the rate above also measures the
-        // load generator and whatever else runs, and it spreads 3-4x from run to run for every server.
+        // What each connection costs either side: on two shared cores the rate above is set by both,
+        // and the load generator's share is what once made it swing 3-4x from run to run (WsConnector).
         new("server_cpu_us_per_connection", "server CPU/accept", "µs", HigherIsBetter: false),
         new("client_cpu_us_per_connection", "load gen CPU/connect", "µs", HigherIsBetter: false),
     ];
