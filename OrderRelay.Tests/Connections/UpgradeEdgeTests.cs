@@ -184,6 +184,7 @@ public sealed class UpgradeEdgeTests : RelayServerTests
         await WriteAsync(stream, [0x83, 0x80, 0, 0, 0, 0]);
 
         Assert.That(await ReadCloseCodeAsync(stream), Is.EqualTo(1002));
+        Assert.That(await ReadEndAsync(stream), Is.Zero, "then the TCP connection ends gracefully, not reset before the close is read");
     }
 
     [Test]
@@ -198,6 +199,7 @@ public sealed class UpgradeEdgeTests : RelayServerTests
         await WriteAsync(stream, [0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28]);
 
         Assert.That(await ReadCloseCodeAsync(stream), Is.EqualTo(1007));
+        Assert.That(await ReadEndAsync(stream), Is.Zero, "then the TCP connection ends gracefully, not reset before the close is read");
     }
 
     private async Task<TcpClient> ConnectAsync()
@@ -244,6 +246,9 @@ public sealed class UpgradeEdgeTests : RelayServerTests
             body.Add(one[0]);
         }
     }
+
+    /// <summary>What the next read returns: 0 once the relay has closed the connection.</summary>
+    private static async Task<int> ReadEndAsync(NetworkStream stream) => await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(WsClient.DefaultWait);
 
     /// <summary>Reads server frames until a close frame and returns its status code.</summary>
     private static async Task<int> ReadCloseCodeAsync(NetworkStream stream)

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using OrderRelay.Protocol;
 using OrderRelay.Security;
 
@@ -38,6 +39,12 @@ internal sealed partial class RelayConnection
                         break;
                 }
             }
+        }
+        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted && ex.InnerException is null)
+        {
+            // How ManagedWebSocket reports a frame it refused after sending its close; a failing
+            // transport comes with the exception that failed it, a peer gone with its own code.
+            return ReceiveEnding.PeerBrokeProtocol;
         }
         catch (Exception ex) when (IsTransportEnding(ex))
         {

@@ -58,13 +58,18 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
 
     private RelayMetrics Metrics => _services.Metrics;
 
-    public async Task RunAsync()
+    /// <returns>
+    /// Why its receive loop ended: the upgrade edge drops a vanished peer's transport, and lets a
+    /// peer that broke the protocol have the close <c>ManagedWebSocket</c> queued for it.
+    /// </returns>
+    public async Task<ReceiveEnding> RunAsync()
     {
         try
         {
             var ending = await ReceiveLoopAsync().ConfigureAwait(false);
             OnReceiveEnded(ending);
             await SendingEnded.ConfigureAwait(false);
+            return ending;
         }
         finally
         {
@@ -99,7 +104,7 @@ internal sealed partial class RelayConnection : QueueDrainingConnection
             case ReceiveEnding.PeerClosed:
                 RequestClose(CloseRequest.Normal);
                 break;
-            case ReceiveEnding.PeerVanished:
+            case ReceiveEnding.PeerVanished or ReceiveEnding.PeerBrokeProtocol:
                 Abort();
                 break;
             case ReceiveEnding.ClosedByRelay:

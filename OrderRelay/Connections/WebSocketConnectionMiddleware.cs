@@ -60,13 +60,25 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, Rel
                 KeepAliveInterval = services.Options.KeepAliveInterval,
                 KeepAliveTimeout = services.Options.KeepAliveTimeout,
             });
-            await WebSocketEndpoint.RunAsync(socket, admission, services);
-            if (socket.State == WebSocketState.Aborted)
+            var ending = await WebSocketEndpoint.RunAsync(socket, admission, services);
+            if (ending == ReceiveEnding.PeerBrokeProtocol)
+            {
+                // ManagedWebSocket's close (1002, 1007) may still be in the transport's pipe: the
+                // transport closes gracefully so that it goes out, unless the peer will not take it.
+                DropAfter(connection, services.Options.CloseTimeout, services.Time);
+            }
+            else if (socket.State == WebSocketState.Aborted)
             {
                 // Dropped, not closed: what is still queued for the peer is not worth waiting for.
                 connection.Abort();
             }
         }
+    }
+
+    private static void DropAfter(ConnectionContext connection, TimeSpan timeout, TimeProvider time)
+    {
+        var drop = time.CreateTimer(static state => ((ConnectionContext)state!).Abort(), connection, timeout, Timeout.InfiniteTimeSpan);
+        connection.ConnectionClosed.Register(static state => ((ITimer)state!).Dispose(), drop);
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ internal static class WebSocketEndpoint
     }
 
     /// <summary>Serves an accepted socket until its connection has ended; both edges end here.</summary>
-    internal static Task RunAsync(WebSocket socket, Admission admission, RelayConnectionServices services)
+    internal static Task<ReceiveEnding> RunAsync(WebSocket socket, Admission admission, RelayConnectionServices services)
     {
         var connection = new RelayConnection(socket, services.Registry.NextConnectionId(), admission, services);
         if (!services.Registry.TryAdd(connection))
